@@ -1,0 +1,289 @@
+"""IBM watsonx.ai caption provider: Llama 4 Maverick through the real ``ibm-watsonx-ai`` SDK.
+
+The SDK makes more calls than a caption needs unless told otherwise; the client built here
+makes only the IAM token call (skipped when a token is given) and ``POST /ml/v1/text/chat``:
+``scope_validation=False`` skips the project lookup, ``validate=False`` the model-spec listing,
+and ``platform_url`` keeps a non-standard URL from being probed as an on-prem cluster.
+
+Time is bounded on purpose: the SDK's default timeout is 30 minutes and two retry layers stack
+(its transport retries 401/5xx three times, about 2 s of back-off; the chat layer retries
+429/503/504/520). We set the timeout (``WATSONX_TIMEOUT``, default 60 s) and keep the chat
+layer to one retry. A timeout is never retried by either layer, so it costs one timeout.
+
+Secrets (``WATSONX_APIKEY``, ``WATSONX_TOKEN``) never reach a message or a log line.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import threading
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.captioning.base import CaptionRequest, CaptionResult, ProviderStatus
+from core.config import Settings
+from core.errors import BackendUnavailable, ProviderError
+
+log = logging.getLogger(__name__)
+
+KEY = "watsonx"
+LABEL = "IBM watsonx — Llama 4 Maverick"
+DEFAULT_MODEL_ID = "meta-llama/llama-4-maverick-17b-128e-instruct-fp8"
+MAX_LONG_SIDE = 1120
+DEFAULT_TIMEOUT_S = 60.0
+CONNECT_TIMEOUT_S = 10.0
+CHAT_MAX_RETRIES = 1  # the chat layer's retries on 429/503/504/520 (the SDK default is 10)
+CHAT_RETRY_DELAY_S = 0.5
+MAX_TOKENS = 600  # room for the "detailed" style's two paragraphs
+TEMPERATURE = 0.2
+# The SDK records the TLS choice in this process-wide variable; we put the old value back.
+_SDK_VERIFY_ENV = "WX_CLIENT_VERIFY_REQUESTS"
+
+
+@dataclass(frozen=True)
+class WatsonxConfig:
+    """Everything the client depends on; hashable, so one client is built per distinct config."""
+
+    url: str
+    project_id: str | None
+    space_id: str | None
+    model_id: str
+    verify: bool | str  # True, False or a CA bundle path
+    timeout_s: float
+    auth_url: str | None = None
+    platform_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.api_key, self.token) if s)
+
+
+def _parse_verify(raw: str | None) -> bool | str:
+    if raw is None or raw.strip().lower() in ("", "true", "1", "yes", "on"):
+        return True
+    if raw.strip().lower() in ("false", "0", "no", "off"):
+        return False
+    path = Path(raw).expanduser()
+    if not path.exists():
+        raise BackendUnavailable(f"WATSONX_VERIFY points to {path}, which does not exist: give a CA bundle path, true or false.")
+    return str(path)
+
+
+def load_config(settings: Settings) -> WatsonxConfig:
+    """Read the WATSONX_* settings, or raise ``BackendUnavailable`` naming exactly what is missing."""
+    url = (settings.get("WATSONX_URL") or "").strip().rstrip("/")
+    if not url:
+        raise BackendUnavailable("Set WATSONX_URL (e.g. https://us-south.ml.cloud.ibm.com).")
+    if not url.startswith("https://"):
+        raise BackendUnavailable("WATSONX_URL must start with https://.")
+    api_key, token = settings.get("WATSONX_APIKEY"), settings.get("WATSONX_TOKEN")
+    if not api_key and not token:
+        raise BackendUnavailable("Set WATSONX_APIKEY or WATSONX_TOKEN.")
+    project_id, space_id = settings.get("WATSONX_PROJECT_ID"), settings.get("WATSONX_SPACE_ID")
+    if not project_id and not space_id:
+        raise BackendUnavailable("Set WATSONX_PROJECT_ID or WATSONX_SPACE_ID.")
+    if project_id and space_id:
+        raise BackendUnavailable("Set only one of WATSONX_PROJECT_ID and WATSONX_SPACE_ID, not both.")
+    raw_timeout = settings.get("WATSONX_TIMEOUT")
+    try:
+        timeout_s = float(raw_timeout) if raw_timeout else DEFAULT_TIMEOUT_S
+    except ValueError:
+        timeout_s = -1.0
+    if not timeout_s > 0:
+        raise BackendUnavailable("WATSONX_TIMEOUT must be a positive number of seconds.")
+    return WatsonxConfig(
+        url=url,
+        project_id=project_id,
+        space_id=space_id,
+        model_id=settings.get("WATSONX_MODEL_ID") or DEFAULT_MODEL_ID,
+        verify=_parse_verify(settings.get("WATSONX_VERIFY")),
+        timeout_s=timeout_s,
+        auth_url=settings.get("WATSONX_AUTH_URL") or None,
+        platform_url=settings.get("WATSONX_PLATFORM_URL") or None,
+        api_key=api_key or None,
+        token=None if api_key else token,  # an API key wins: IAM tokens it mints are refreshed
+    )
+
+
+def watsonx_status(settings: Settings) -> ProviderStatus:
+    try:
+        config = load_config(settings)
+    except BackendUnavailable as exc:
+        return ProviderStatus(KEY, LABEL, False, exc.message)
+    model = "Llama 4 Maverick" if config.model_id == DEFAULT_MODEL_ID else config.model_id
+    return ProviderStatus(KEY, LABEL, True, f"{model} on {config.url}")
+
+
+_build_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=4)
+def _model_inference(config: WatsonxConfig) -> Any:
+    """One SDK client per config. Building it fetches the IAM token (one call) when an API key is used."""
+    import httpx
+    from ibm_watsonx_ai import APIClient, Credentials
+    from ibm_watsonx_ai.foundation_models import ModelInference
+    from ibm_watsonx_ai.utils.utils import HttpClientConfig
+
+    http = HttpClientConfig(timeout=httpx.Timeout(config.timeout_s, connect=min(config.timeout_s, CONNECT_TIMEOUT_S)))
+    credentials = Credentials(
+        url=config.url,
+        api_key=config.api_key,
+        token=config.token,
+        auth_url=config.auth_url,
+        platform_url=config.platform_url,
+        verify=config.verify,  # set explicitly: unset, a TLS failure silently falls back to no verification
+    )
+    with _build_lock:
+        previous = os.environ.get(_SDK_VERIFY_ENV)
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*scope_validation.*")
+                client = APIClient(
+                    credentials,
+                    project_id=config.project_id,
+                    space_id=config.space_id,
+                    httpx_client=http,
+                    async_httpx_client=http,
+                    scope_validation=False,
+                )
+        finally:
+            if previous is None:
+                os.environ.pop(_SDK_VERIFY_ENV, None)
+            else:
+                os.environ[_SDK_VERIFY_ENV] = previous
+    return ModelInference(
+        model_id=config.model_id,
+        api_client=client,
+        validate=False,
+        max_retries=CHAT_MAX_RETRIES,
+        delay_time=CHAT_RETRY_DELAY_S,
+    )
+
+
+def clear_clients() -> None:
+    """Forget every built client (tests, or after the settings change)."""
+    _model_inference.cache_clear()
+
+
+class WatsonxCaptioner:
+    key = KEY
+    label = LABEL
+    max_long_side = MAX_LONG_SIDE
+
+    def __init__(self, settings: Settings):
+        self.config = load_config(settings)  # raises BackendUnavailable before any network call
+        self.model = self.config.model_id
+
+    def caption(self, request: CaptionRequest) -> CaptionResult:
+        messages = [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": request.instruction},
+                    {"type": "image_url", "image_url": {"url": request.image.data_url}},
+                ],
+            }
+        ]
+        try:
+            model = _model_inference(self.config)
+            response = model.chat(messages=messages, params={"max_tokens": MAX_TOKENS, "temperature": TEMPERATURE})
+        except Exception as exc:  # noqa: BLE001 - translated, or re-raised unchanged as a bug
+            error = self._translate(exc)
+            if error is exc:
+                raise
+            raise error from exc
+        return self._result(response)
+
+    def _result(self, response: dict) -> CaptionResult:
+        try:
+            text = response["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise ProviderError("watsonx answered without a caption (no choices in the response).") from None
+        if isinstance(text, list):  # content parts, as some chat servers answer
+            text = "".join(part.get("text", "") for part in text if isinstance(part, dict))
+        text = (text or "").strip()
+        if not text:
+            raise ProviderError("watsonx returned an empty caption; try again or change the prompt.")
+        usage = response.get("usage") or {}
+        return CaptionResult(
+            text=text,
+            model=response.get("model_id") or self.config.model_id,
+            prompt_tokens=usage.get("prompt_tokens"),
+            completion_tokens=usage.get("completion_tokens"),
+        )
+
+    def _translate(self, exc: Exception) -> Exception:
+        """One clear sentence per failure; anything unrecognised is a bug and goes up unchanged."""
+        import httpx
+        from ibm_watsonx_ai.wml_client_error import (
+            ApiRequestFailure,
+            InvalidCredentialsError,
+            WMLClientError,
+        )
+
+        cfg = self.config
+        if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+            log.warning("watsonx timed out after %ss (%s)", cfg.timeout_s, type(exc).__name__)
+            return ProviderError(
+                f"watsonx did not answer within {cfg.timeout_s:g} s; try again, or raise WATSONX_TIMEOUT."
+            )
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError, ExceptionGroup)):
+            log.warning("watsonx unreachable at %s (%s)", cfg.url, type(exc).__name__)
+            return ProviderError(f"Cannot reach watsonx at {cfg.url}; check WATSONX_URL and the network connection.")
+        if isinstance(exc, InvalidCredentialsError):  # IAM refused the API key (HTTP 4xx from the token service)
+            log.warning("watsonx IAM token request rejected")
+            return ProviderError("watsonx rejected the credentials; check WATSONX_APIKEY (or WATSONX_TOKEN).")
+        if isinstance(exc, ApiRequestFailure) and getattr(exc, "response", None) is not None:
+            return self._from_status(exc.response.status_code, exc.response)
+        if isinstance(exc, OSError) and "CA_BUNDLE" in str(exc):
+            log.warning("watsonx TLS certificate not verified for %s", cfg.url)
+            return ProviderError(
+                f"The TLS certificate of {cfg.url} could not be verified; set WATSONX_VERIFY to its CA bundle path."
+            )
+        if isinstance(exc, WMLClientError):
+            detail = _scrub(str(getattr(exc, "error_msg", exc)).splitlines()[0], cfg.secrets())[:200]
+            log.warning("watsonx client error: %s", detail)
+            return ProviderError(f"The watsonx client failed: {detail}")
+        return exc
+
+    def _from_status(self, status: int, response: Any) -> ProviderError:
+        code, server_message = _error_detail(response)
+        log.warning("watsonx answered HTTP %s (%s)", status, code or "no error code")
+        if status in (401, 403):
+            return ProviderError(
+                f"watsonx rejected the credentials (HTTP {status}); check WATSONX_APIKEY or WATSONX_TOKEN "
+                "and that it may use the project or space."
+            )
+        if status == 429:
+            return ProviderError("watsonx is rate-limiting requests (HTTP 429); try again later.")
+        if status >= 500:
+            return ProviderError(f"watsonx had a service error (HTTP {status}); try again later.")
+        detail = _scrub(server_message, self.config.secrets())[:200] if server_message else "no details given"
+        if status == 404:
+            return ProviderError(
+                f"watsonx could not find model {self.config.model_id} or the project/space (HTTP 404): {detail}"
+            )
+        return ProviderError(f"watsonx refused the request (HTTP {status}): {detail}")
+
+
+def _error_detail(response: Any) -> tuple[str | None, str | None]:
+    """``errors[0].code`` and ``.message`` from watsonx's error body, when it has one."""
+    try:
+        body = json.loads(response.text)
+        first = body["errors"][0]
+        return first.get("code"), first.get("message")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None, None
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "[redacted]")
+    return text

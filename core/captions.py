@@ -1,0 +1,228 @@
+"""Caption Studio's pipeline: uploads in, captions saved, one outcome per image.
+
+Stage 1 (input) is the list of uploads with a style and an optional prompt; stage 2 is
+``core.images``; stage 3 is the provider. Nothing is written until the provider has answered:
+then the original file (by content hash), its thumbnail and the rows are saved together, and a
+database failure removes the files this call created. One bad image never stops the batch.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Sequence
+
+from core.captioning.base import CaptionProvider, CaptionRequest, CaptionResult
+from core.errors import StudioError
+from core.exports import rows_to_csv
+from core.images import ValidatedImage, prepare_for_provider, thumbnail_jpeg, validate_image
+from core.studio import Studio
+from core.styles import CUSTOM, STYLES, build_instruction
+from db import captions as queries
+from db.media import EXTENSIONS, sha256_hex
+
+log = logging.getLogger(__name__)
+
+ORIGINALS = "originals"
+THUMBS = "thumbs"
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class CaptionOutcome:
+    """What happened to one image: a saved caption, or the one sentence that explains why not."""
+
+    name: str
+    caption_id: int | None = None
+    text: str | None = None
+    error: str | None = None
+    provider: str | None = None
+    model: str | None = None
+    latency_ms: float | None = None
+    confidence: float | None = None
+    thumbnail: bytes | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def check_request(style: str, prompt: str) -> str:
+    """Validate the run's settings before any image is touched; return the instruction."""
+    if style not in STYLES:
+        raise StudioError(f"Unknown caption style “{style}”.")
+    if style == CUSTOM and not prompt.strip():
+        raise StudioError("The Custom prompt style needs a prompt: write what the caption should say.")
+    if len(prompt) > 4000:
+        raise StudioError("The prompt is longer than 4,000 characters; shorten it.")
+    return build_instruction(style, prompt)
+
+
+def _save(studio: Studio, name: str, image: ValidatedImage, thumb: bytes, style: str, prompt: str,
+          provider: CaptionProvider, result: CaptionResult, latency_ms: float) -> int:
+    digest = sha256_hex(image.data)
+    created = []
+    try:
+        original, new = studio.media.put(image.data, ORIGINALS, EXTENSIONS[image.format], digest)
+        if new:
+            created.append(original)
+        thumb_path, new = studio.media.put(thumb, THUMBS, ".jpg", digest)
+        if new:
+            created.append(thumb_path)
+        with studio.db.session() as session:
+            asset = queries.add_asset(session, sha256=digest, display_name=name, format=image.format,
+                                      width=image.width, height=image.height, size=len(image.data))
+            caption = queries.add_caption(
+                session, asset, style=style, prompt=prompt, provider=provider.key, model=result.model,
+                text=result.text.strip(), latency_ms=latency_ms, prompt_tokens=result.prompt_tokens,
+                completion_tokens=result.completion_tokens, confidence=result.confidence,
+            )
+            caption_id = caption.id
+    except BaseException:
+        for path in created:  # the row never committed: the files it would have owned go too
+            path.unlink(missing_ok=True)
+        raise
+    return caption_id
+
+
+def caption_image(studio: Studio, upload: Upload, style: str, prompt: str, provider: CaptionProvider,
+                  instruction: str | None = None) -> CaptionOutcome:
+    """Run the three stages for one image; never raises for a user-caused or service failure."""
+    try:
+        instruction = instruction if instruction is not None else check_request(style, prompt)
+        image = validate_image(upload.data, upload.name)
+        prepared = prepare_for_provider(image, provider.max_long_side)
+        started = time.perf_counter()
+        result = provider.caption(CaptionRequest(image=prepared, instruction=instruction, style=style,
+                                                 user_prompt=prompt.strip()))
+        latency_ms = (time.perf_counter() - started) * 1000
+        if not result.text or not result.text.strip():
+            raise StudioError(f"{provider.label} returned an empty caption for “{upload.name}”.")
+        thumb = thumbnail_jpeg(image.image)
+        caption_id = _save(studio, upload.name, image, thumb, style, prompt.strip(), provider, result, latency_ms)
+    except StudioError as exc:
+        return CaptionOutcome(name=upload.name, error=exc.message, provider=provider.key)
+    except Exception:
+        log.exception("Captioning %r with %s failed unexpectedly", upload.name, provider.key)
+        return CaptionOutcome(name=upload.name, provider=provider.key,
+                              error=f"Something went wrong while captioning “{upload.name}”; see the log.")
+    return CaptionOutcome(name=upload.name, caption_id=caption_id, text=result.text.strip(),
+                          provider=provider.key, model=result.model, latency_ms=latency_ms,
+                          confidence=result.confidence, thumbnail=thumb)
+
+
+def caption_batch(studio: Studio, uploads: Sequence[Upload], style: str, prompt: str,
+                  provider: CaptionProvider,
+                  on_progress: Callable[[int, int, CaptionOutcome], None] | None = None) -> list[CaptionOutcome]:
+    """Caption every upload in turn; ``on_progress(done, total, outcome)`` after each one."""
+    instruction = check_request(style, prompt)
+    outcomes = []
+    for index, upload in enumerate(uploads, start=1):
+        outcome = caption_image(studio, upload, style, prompt, provider, instruction)
+        outcomes.append(outcome)
+        if on_progress:
+            on_progress(index, len(uploads), outcome)
+    return outcomes
+
+
+def regenerate(studio: Studio, caption_id: int, provider: CaptionProvider) -> CaptionOutcome:
+    """Caption the same image again with the same style and prompt; a new caption row is added."""
+    with studio.db.session() as session:
+        caption = queries.get_caption(session, caption_id)
+        if caption is None:
+            raise StudioError("That caption no longer exists.")
+        asset = caption.asset
+        style, prompt, name, fmt, digest = caption.style, caption.prompt, asset.display_name, asset.format, asset.sha256
+    try:
+        data = studio.media.read(digest, ORIGINALS, EXTENSIONS[fmt])
+    except FileNotFoundError:
+        raise StudioError(f"The original of “{name}” is missing from the media folder.") from None
+    return caption_image(studio, Upload(name, data), style, prompt, provider)
+
+
+def edit_caption(studio: Studio, caption_id: int, text: str) -> None:
+    if not text.strip():
+        raise StudioError("A caption cannot be empty; delete it instead.")
+    with studio.db.session() as session:
+        if queries.update_caption_text(session, caption_id, text.strip()) is None:
+            raise StudioError("That caption no longer exists.")
+
+
+def delete_caption(studio: Studio, caption_id: int) -> None:
+    """Delete the row first; the image's files go only after the commit, and only if unused."""
+    with studio.db.session() as session:
+        orphan = queries.delete_caption(session, caption_id)
+        orphan_file = (orphan.sha256, orphan.format) if orphan is not None else None
+    if orphan_file:
+        digest, fmt = orphan_file
+        studio.media.remove(digest, ORIGINALS, EXTENSIONS[fmt])
+        studio.media.remove(digest, THUMBS, ".jpg")
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    caption_id: int
+    thumbnail: str | None  # a data URL, for st.dataframe's ImageColumn
+    image_name: str
+    text: str
+    style: str
+    prompt: str
+    provider: str
+    model: str
+    created_at: object
+    edited: bool
+    latency_ms: float | None
+    confidence: float | None
+
+
+def _thumb_url(studio: Studio, digest: str) -> str | None:
+    try:
+        data = studio.media.read(digest, THUMBS, ".jpg")
+    except FileNotFoundError:
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+
+
+def history(studio: Studio, flt: queries.CaptionFilter, limit: int = 50, offset: int = 0) -> tuple[int, list[HistoryRow]]:
+    with studio.db.session() as session:
+        total = queries.count_captions(session, flt)
+        pairs = queries.list_captions(session, flt, limit=limit, offset=offset)
+        rows = [
+            HistoryRow(caption_id=c.id, thumbnail=_thumb_url(studio, a.sha256), image_name=a.display_name,
+                       text=c.text, style=STYLES[c.style].label, prompt=c.prompt, provider=c.provider,
+                       model=c.model, created_at=c.created_at, edited=c.edited_at is not None,
+                       latency_ms=c.latency_ms, confidence=c.confidence)
+            for c, a in pairs
+        ]
+    return total, rows
+
+
+def facets(studio: Studio) -> tuple[list[str], list[str]]:
+    with studio.db.session() as session:
+        return queries.caption_facets(session)
+
+
+def export_captions_csv(studio: Studio, flt: queries.CaptionFilter) -> bytes:
+    with studio.db.session() as session:
+        return rows_to_csv(queries.EXPORT_COLUMNS, queries.iter_export_rows(session, flt))
+
+
+CaptionFilter = queries.CaptionFilter
+
+
+def date_range(value) -> tuple[date | None, date | None]:
+    """Normalise what st.date_input returns (nothing, one date, or a pair) into (from, to)."""
+    if not value:
+        return None, None
+    if isinstance(value, date):
+        return value, value
+    items = list(value)
+    return (items[0] if items else None), (items[1] if len(items) > 1 else None)

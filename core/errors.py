@@ -1,0 +1,24 @@
+"""Errors a user can cause or meet, each carrying one clear sentence for the page.
+
+Anything that is not a ``StudioError`` is a bug: it is logged with its traceback.
+"""
+
+
+class StudioError(Exception):
+    """Base of every error the UI shows to the user as-is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UnsupportedImage(StudioError):
+    """The upload is not an image we can caption (wrong type, corrupt, too large)."""
+
+
+class BackendUnavailable(StudioError):
+    """A provider is not configured, or its settings are incomplete."""
+
+
+class ProviderError(StudioError):
+    """The provider was reached but the request failed (auth, rate limit, server error, timeout)."""

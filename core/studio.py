@@ -1,0 +1,30 @@
+"""The studio's storage, opened once per process: settings, database and media folder."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.config import Settings, data_home
+from db import Database, MediaStore, open_database
+from db.engine import default_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Studio:
+    settings: Settings
+    home: Path
+    db: Database
+    media: MediaStore
+
+
+def open_studio(settings: Settings | None = None) -> Studio:
+    settings = settings or Settings.load()
+    home = data_home(settings)
+    url = settings.get("DATABASE_URL") or default_url(home)
+    studio = Studio(settings=settings, home=home, db=open_database(url), media=MediaStore(home / "media"))
+    log.info("Studio data folder: %s", home)
+    return studio

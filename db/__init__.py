@@ -1,0 +1,6 @@
+"""Storage: the SQLite database (SQLAlchemy 2, migrated by Alembic) and the content-addressed media folder."""
+
+from db.engine import Database, open_database
+from db.media import MediaStore
+
+__all__ = ["Database", "MediaStore", "open_database"]

@@ -1,0 +1,141 @@
+"""Queries about captions and the images they describe: what the pages and exports need."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Iterator, Sequence
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import Session
+
+from db.models import Caption, ImageAsset, utcnow
+
+EXPORT_COLUMNS = (
+    "caption_id", "created_at", "edited_at", "image_name", "image_sha256", "format", "width", "height",
+    "style", "prompt", "provider", "model", "caption", "latency_ms", "prompt_tokens", "completion_tokens",
+    "confidence",
+)
+
+
+@dataclass(frozen=True)
+class CaptionFilter:
+    """What the History page filters by; empty fields filter nothing."""
+
+    search: str = ""
+    providers: Sequence[str] = field(default_factory=tuple)
+    styles: Sequence[str] = field(default_factory=tuple)
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+
+
+def fts_query(search: str) -> str | None:
+    """Turn what a user types into a safe FTS5 query: every word must match, as a prefix."""
+    words = re.findall(r"\w+", search, flags=re.UNICODE)
+    return " ".join(f'"{w}"*' for w in words) or None
+
+
+def _filtered(statement: Select, flt: CaptionFilter) -> Select:
+    query = fts_query(flt.search)
+    if query:
+        matching = text("SELECT rowid FROM captions_fts WHERE captions_fts MATCH :q").bindparams(q=query)
+        statement = statement.where(Caption.id.in_(matching))
+    if flt.providers:
+        statement = statement.where(Caption.provider.in_(list(flt.providers)))
+    if flt.styles:
+        statement = statement.where(Caption.style.in_(list(flt.styles)))
+    if flt.date_from:
+        statement = statement.where(Caption.created_at >= datetime.combine(flt.date_from, time.min))
+    if flt.date_to:
+        statement = statement.where(Caption.created_at < datetime.combine(flt.date_to + timedelta(days=1), time.min))
+    return statement
+
+
+def find_asset(session: Session, sha256: str) -> ImageAsset | None:
+    return session.scalar(select(ImageAsset).where(ImageAsset.sha256 == sha256))
+
+
+def add_asset(session: Session, *, sha256: str, display_name: str, format: str, width: int, height: int,
+              size: int) -> ImageAsset:
+    asset = find_asset(session, sha256)
+    if asset is None:
+        asset = ImageAsset(sha256=sha256, display_name=display_name[:255], format=format, width=width,
+                           height=height, bytes=size, created_at=utcnow())
+        session.add(asset)
+        session.flush()
+    return asset
+
+
+def add_caption(session: Session, asset: ImageAsset, **fields) -> Caption:
+    caption = Caption(asset_id=asset.id, created_at=utcnow(), **fields)
+    session.add(caption)
+    session.flush()
+    return caption
+
+
+def get_caption(session: Session, caption_id: int) -> Caption | None:
+    return session.get(Caption, caption_id)
+
+
+def update_caption_text(session: Session, caption_id: int, new_text: str) -> Caption | None:
+    caption = session.get(Caption, caption_id)
+    if caption is not None and caption.text != new_text:
+        caption.text = new_text
+        caption.edited_at = utcnow()
+    return caption
+
+
+def delete_caption(session: Session, caption_id: int) -> ImageAsset | None:
+    """Delete a caption; delete and return its image's row too when no caption uses it any more.
+
+    The caller removes the image's files only after the session commits.
+    """
+    caption = session.get(Caption, caption_id)
+    if caption is None:
+        return None
+    asset = caption.asset
+    session.delete(caption)
+    session.flush()
+    remaining = session.scalar(select(func.count()).select_from(Caption).where(Caption.asset_id == asset.id))
+    if remaining == 0:
+        session.delete(asset)
+        return asset
+    return None
+
+
+def count_captions(session: Session, flt: CaptionFilter = CaptionFilter()) -> int:
+    return session.scalar(_filtered(select(func.count(Caption.id)), flt)) or 0
+
+
+def list_captions(session: Session, flt: CaptionFilter = CaptionFilter(), limit: int = 100,
+                  offset: int = 0) -> list[tuple[Caption, ImageAsset]]:
+    statement = (
+        select(Caption, ImageAsset).join(ImageAsset, Caption.asset_id == ImageAsset.id)
+        .order_by(Caption.created_at.desc(), Caption.id.desc()).limit(limit).offset(offset)
+    )
+    return [(c, a) for c, a in session.execute(_filtered(statement, flt)).all()]
+
+
+def caption_facets(session: Session) -> tuple[list[str], list[str]]:
+    """The providers and styles that occur, for the filter widgets."""
+    providers = session.scalars(select(Caption.provider).distinct().order_by(Caption.provider)).all()
+    styles = session.scalars(select(Caption.style).distinct().order_by(Caption.style)).all()
+    return list(providers), list(styles)
+
+
+def iter_export_rows(session: Session, flt: CaptionFilter = CaptionFilter(),
+                     batch: int = 5000) -> Iterator[tuple]:
+    """Rows in EXPORT_COLUMNS order, streamed from the database in batches (no ORM objects)."""
+    statement = _filtered(
+        select(
+            Caption.id, Caption.created_at, Caption.edited_at, ImageAsset.display_name, ImageAsset.sha256,
+            ImageAsset.format, ImageAsset.width, ImageAsset.height, Caption.style, Caption.prompt,
+            Caption.provider, Caption.model, Caption.text, Caption.latency_ms, Caption.prompt_tokens,
+            Caption.completion_tokens, Caption.confidence,
+        ).join(ImageAsset, Caption.asset_id == ImageAsset.id).order_by(Caption.id),
+        flt,
+    )
+    result = session.execute(statement.execution_options(yield_per=batch))
+    for partition in result.partitions():
+        yield from (tuple(row) for row in partition)

@@ -1,0 +1,58 @@
+"""The media folder: files stored by the SHA-256 of their bytes, never by a user-supplied name.
+
+Writes go to a temporary file in the same folder and are renamed into place, so a crash never
+leaves half a file under a real name. Storing the same bytes twice is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif"}
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class MediaStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, digest: str, kind: str, extension: str) -> Path:
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError("not a SHA-256 hex digest")
+        return self.root / kind / digest[:2] / f"{digest}{extension}"
+
+    def put(self, data: bytes, kind: str, extension: str, digest: str | None = None) -> tuple[Path, bool]:
+        """Store ``data``; return its path and whether this call created the file."""
+        digest = digest or sha256_hex(data)
+        path = self.path_for(digest, kind, extension)
+        if path.exists():
+            return path, False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-", suffix=extension)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path, True
+
+    def read(self, digest: str, kind: str, extension: str) -> bytes:
+        return self.path_for(digest, kind, extension).read_bytes()
+
+    def remove(self, digest: str, kind: str, extension: str) -> None:
+        self.path_for(digest, kind, extension).unlink(missing_ok=True)
+
+    def files(self) -> list[Path]:
+        """Every stored file (for tests and maintenance)."""
+        return sorted(p for p in self.root.rglob("*") if p.is_file())

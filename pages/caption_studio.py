@@ -1,0 +1,119 @@
+"""Caption Studio: upload images, pick a style and a provider, get captions saved to History."""
+
+import streamlit as st
+
+import ui
+from core import captions
+from core.errors import StudioError
+from core.images import MAX_BYTES
+from core.styles import CUSTOM, STYLES
+
+ACCEPTED = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"]
+
+ui.page_header("Caption Studio", "Describe your images with a multimodal model. Every caption is saved to History.")
+studio = ui.studio()
+statuses = {s.key: s for s in ui.statuses()}
+
+with st.sidebar:
+    st.subheader("Caption provider")
+    usable = [key for key, s in statuses.items() if s.configured]
+    default_key = ui.default_provider()
+    provider_key = st.radio(
+        "Provider",
+        usable,
+        index=usable.index(default_key) if default_key in usable else 0,
+        format_func=lambda key: statuses[key].label,
+        key="provider",
+        label_visibility="collapsed",
+    )
+    st.caption(statuses[provider_key].reason)
+    if provider_key == "offline":
+        st.info(
+            "**Offline captioner** — runs on this computer with no account. It is not a language model: "
+            "it names what an ImageNet classifier, a face detector and a text reader find, and says how sure it is.",
+            icon=":material/wifi_off:",
+        )
+    unavailable = [s for s in statuses.values() if not s.configured]
+    if unavailable:
+        with st.expander("Other providers"):
+            for s in unavailable:
+                st.markdown(f"**{s.label}** — not configured. {s.reason}")
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    files = st.file_uploader(
+        "Images", type=ACCEPTED, accept_multiple_files=True, key="uploads",
+        help=f"JPEG, PNG, WebP, GIF (first frame), BMP or TIFF, up to {MAX_BYTES // 2**20} MB each.",
+    )
+with right:
+    style = st.selectbox("Caption style", list(STYLES), format_func=lambda k: STYLES[k].label, key="style")
+    prompt = st.text_area(
+        "Prompt" if style == CUSTOM else "Extra instructions (optional)",
+        key="prompt", height=100, max_chars=4000,
+        placeholder="e.g. Mention the brand on the mug" if style != CUSTOM else "What should the caption say?",
+    )
+    generate = st.button("Generate caption", type="primary", icon=":material/auto_awesome:",
+                         disabled=not files, use_container_width=True)
+
+if generate and files:
+    uploads = [captions.Upload(f.name, f.getvalue()) for f in files]
+    provider = ui.provider_for(provider_key)
+    progress = st.progress(0.0, text=f"Captioning 0 of {len(uploads)}…")
+
+    def on_progress(done: int, total: int, outcome: captions.CaptionOutcome) -> None:
+        progress.progress(done / total, text=f"Captioned {done} of {total}: {outcome.name}")
+
+    try:
+        outcomes = captions.caption_batch(studio, uploads, style, prompt, provider, on_progress)
+    except StudioError as exc:
+        st.error(exc.message, icon=":material/error:")
+        outcomes = []
+    progress.empty()
+    st.session_state["outcomes"] = outcomes
+
+
+def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
+    with st.container(border=True):
+        if not outcome.ok:
+            st.error(outcome.error, icon=":material/broken_image:")
+            return
+        thumb, body = st.columns([1, 3])
+        thumb.image(outcome.thumbnail, caption=outcome.name, use_container_width=True)
+        with body:
+            sure = f" · {outcome.confidence:.0%} sure" if outcome.confidence is not None else ""
+            st.caption(f"{ui.provider_label(outcome.provider)} · {outcome.model} · {outcome.latency_ms:.0f} ms{sure}")
+            st.code(outcome.text, language=None, wrap_lines=True)
+            edit_col, regen_col = st.columns(2)
+            with edit_col.popover("Edit", icon=":material/edit:", use_container_width=True):
+                new_text = st.text_area("Caption", outcome.text, key=f"edit-{outcome.caption_id}", height=150)
+                if st.button("Save", key=f"save-{outcome.caption_id}", type="primary"):
+                    try:
+                        captions.edit_caption(studio, outcome.caption_id, new_text)
+                    except StudioError as exc:
+                        st.error(exc.message)
+                    else:
+                        st.session_state["outcomes"][index] = captions.CaptionOutcome(
+                            **{**outcome.__dict__, "text": new_text.strip()})
+                        st.rerun()
+            if regen_col.button("Regenerate", key=f"regen-{outcome.caption_id}", icon=":material/refresh:",
+                                use_container_width=True):
+                with st.spinner("Captioning again…"):
+                    try:
+                        fresh = captions.regenerate(studio, outcome.caption_id, ui.provider_for(provider_key))
+                    except StudioError as exc:
+                        fresh = captions.CaptionOutcome(name=outcome.name, error=exc.message)
+                st.session_state["outcomes"][index] = fresh if fresh.ok else outcome
+                if not fresh.ok:
+                    st.error(fresh.error)
+                else:
+                    st.rerun()
+
+
+outcomes = st.session_state.get("outcomes", [])
+if outcomes:
+    ok = sum(o.ok for o in outcomes)
+    st.subheader(f"Results — {ok} of {len(outcomes)} captioned")
+    for i, outcome in enumerate(outcomes):
+        result_card(i, outcome)
+elif not files:
+    st.info("Upload one or more images to begin.", icon=":material/upload:")

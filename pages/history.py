@@ -1,0 +1,94 @@
+"""History: every caption, searchable and filterable, with edit, delete and CSV export."""
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from core import captions
+from core.errors import StudioError
+from core.styles import STYLES
+
+PAGE_SIZE = 50
+
+ui.page_header("History", "Every caption you have made. Search, filter, fix and export.")
+studio = ui.studio()
+providers, styles = captions.facets(studio)
+
+search_col, provider_col, style_col, date_col = st.columns([3, 2, 2, 2])
+search = search_col.text_input("Search captions and prompts", key="history_search", placeholder="e.g. cat")
+chosen_providers = provider_col.multiselect("Provider", providers, format_func=ui.provider_label, key="history_providers")
+chosen_styles = style_col.multiselect("Style", styles, format_func=lambda k: STYLES[k].label, key="history_styles")
+dates = date_col.date_input("Created between", value=(), key="history_dates", format="YYYY-MM-DD")
+date_from, date_to = captions.date_range(dates)
+flt = captions.CaptionFilter(search=search, providers=tuple(chosen_providers), styles=tuple(chosen_styles),
+                             date_from=date_from, date_to=date_to)
+
+total, _ = captions.history(studio, flt, limit=0)
+pages = max(1, -(-total // PAGE_SIZE))
+summary, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
+page = pager.number_input("Page", min_value=1, max_value=pages, value=1, key="history_page") if pages > 1 else 1
+summary.markdown(f"**{total}** caption{'s' if total != 1 else ''} match.")
+export.download_button(
+    "Export CSV", data=lambda: captions.export_captions_csv(studio, flt),
+    file_name=f"captions-{datetime.now():%Y%m%d-%H%M%S}.csv", mime="text/csv",
+    icon=":material/download:", disabled=total == 0, use_container_width=True, on_click="ignore",
+)
+
+_, rows = captions.history(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+if not rows:
+    st.info("No captions yet. Make some in Caption Studio." if not total else "Nothing on this page.",
+            icon=":material/search_off:")
+    st.stop()
+
+table = pd.DataFrame(
+    {
+        "Image": [r.thumbnail for r in rows],
+        "Caption": [r.text for r in rows],
+        "File": [r.image_name for r in rows],
+        "Style": [r.style for r in rows],
+        "Provider": [ui.provider_label(r.provider) for r in rows],
+        "Model": [r.model for r in rows],
+        "Created (UTC)": [r.created_at for r in rows],
+        "Edited": [r.edited for r in rows],
+        "Latency (ms)": [r.latency_ms for r in rows],
+    }
+)
+selection = st.dataframe(
+    table, hide_index=True, use_container_width=True, row_height=64, key="history_table",
+    on_select="rerun", selection_mode="single-row",
+    column_config={
+        "Image": st.column_config.ImageColumn("Image", width="small"),
+        "Caption": st.column_config.TextColumn("Caption", width="large"),
+        "Created (UTC)": st.column_config.DatetimeColumn("Created (UTC)", format="YYYY-MM-DD HH:mm"),
+        "Latency (ms)": st.column_config.NumberColumn("Latency (ms)", format="%.0f"),
+    },
+)
+
+chosen = selection.selection.rows if selection else []
+if not chosen:
+    st.caption("Select a row to edit or delete its caption.")
+    st.stop()
+
+row = rows[chosen[0]]
+with st.container(border=True):
+    st.markdown(f"**{row.image_name}** · {row.style} · {ui.provider_label(row.provider)}")
+    if row.prompt:
+        st.caption(f"Prompt: {row.prompt}")
+    new_text = st.text_area("Caption", row.text, key=f"history-edit-{row.caption_id}", height=140)
+    save_col, delete_col, _ = st.columns([1, 1, 4])
+    if save_col.button("Save changes", type="primary", key=f"history-save-{row.caption_id}"):
+        try:
+            captions.edit_caption(studio, row.caption_id, new_text)
+        except StudioError as exc:
+            st.error(exc.message)
+        else:
+            st.toast("Caption saved.")
+            st.rerun()
+    with delete_col.popover("Delete", icon=":material/delete:"):
+        st.write("Delete this caption? This cannot be undone.")
+        if st.button("Delete caption", type="primary", key=f"history-delete-{row.caption_id}"):
+            captions.delete_caption(studio, row.caption_id)
+            st.toast("Caption deleted.")
+            st.rerun()

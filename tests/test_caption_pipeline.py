@@ -1,0 +1,134 @@
+"""Captioning end to end in core/: bad inputs change nothing, one failure never sinks a batch,
+and what is saved is whole (the original by content hash, a thumbnail, and the rows)."""
+
+import hashlib
+
+import pytest
+from PIL import Image
+
+from core import captions
+from core.captioning.base import CaptionResult
+from core.errors import ProviderError, StudioError
+from core.images import validate_image
+from tests.conftest import snapshot
+from tests.corpus import bad_corpus, encode, good_corpus, photo
+
+
+@pytest.mark.parametrize("name", sorted(bad_corpus()))
+def test_a_refused_input_has_a_clear_message_and_leaves_the_studio_unchanged(studio, offline_captioner, name):
+    data, word = bad_corpus()[name]
+    before = snapshot(studio)
+    outcome = captions.caption_image(studio, captions.Upload(name, data), "alt_text", "", offline_captioner)
+    assert not outcome.ok
+    assert word.lower() in outcome.error.lower()
+    assert name in outcome.error
+    assert snapshot(studio) == before
+
+
+@pytest.mark.parametrize("name", sorted(good_corpus()))
+def test_awkward_but_valid_images_are_captioned_and_saved(studio, offline_captioner, name):
+    data = good_corpus()[name]
+    outcome = captions.caption_image(studio, captions.Upload(name, data), "detailed", "", offline_captioner)
+    assert outcome.ok, outcome.error
+    assert outcome.text.strip()
+    assets, count, files = snapshot(studio)
+    assert (assets, count) == (1, 1)
+    digest = hashlib.sha256(data).hexdigest()
+    original = [f for f in files if f.startswith("originals/")]
+    assert len(original) == 1 and digest in original[0]
+    assert (studio.media.root / original[0]).read_bytes() == data  # the library keeps the original
+
+
+def test_exif_orientation_is_applied_before_captioning():
+    upright = validate_image(good_corpus()["exif-rotated.jpg"])
+    assert upright.height > upright.width  # a landscape photo tagged 'rotate 90°' becomes portrait
+
+
+def test_cmyk_and_sixteen_bit_keep_their_colours():
+    reference = photo("coffee")
+    ref_mean = sum(reference.convert("L").getdata()) / (reference.width * reference.height)
+    for name in ("cmyk.jpg", "sixteen-bit.png"):
+        got = validate_image(good_corpus()[name]).image.convert("L")
+        mean = sum(got.getdata()) / (got.width * got.height)
+        assert abs(mean - ref_mean) < 12, name  # not inverted, not blown out to white
+
+
+def test_one_bad_image_in_a_batch_gets_its_own_error_and_the_others_are_saved(studio, offline_captioner):
+    good = encode(photo("chelsea"))
+    uploads = [captions.Upload("cat.jpg", good), captions.Upload("notes.png", b"not an image"),
+               captions.Upload("coffee.png", encode(photo("coffee"), "PNG"))]
+    seen = []
+    outcomes = captions.caption_batch(studio, uploads, "alt_text", "", offline_captioner,
+                                      on_progress=lambda done, total, o: seen.append((done, total, o.name)))
+    assert [o.ok for o in outcomes] == [True, False, True]
+    assert "notes.png" in outcomes[1].error
+    assert seen == [(1, 3, "cat.jpg"), (2, 3, "notes.png"), (3, 3, "coffee.png")]
+    assert snapshot(studio)[:2] == (2, 2)
+
+
+class _Refusing:
+    key, label, model, max_long_side = "offline", "A provider that fails", "none", 1120
+
+    def caption(self, request):
+        raise ProviderError("The service said no.")
+
+
+class _Answering(_Refusing):
+    def caption(self, request):
+        return CaptionResult(text="A tabby cat.", model="m", prompt_tokens=3, completion_tokens=4)
+
+
+def test_a_provider_failure_saves_nothing(studio):
+    before = snapshot(studio)
+    outcome = captions.caption_image(studio, captions.Upload("cat.jpg", encode(photo())), "alt_text", "", _Refusing())
+    assert outcome.error == "The service said no."
+    assert snapshot(studio) == before
+
+
+def test_a_database_failure_removes_the_files_it_wrote(studio, monkeypatch):
+    before = snapshot(studio)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(captions.queries, "add_caption", broken)
+    outcome = captions.caption_image(studio, captions.Upload("cat.jpg", encode(photo())), "alt_text", "", _Answering())
+    assert not outcome.ok
+    assert snapshot(studio) == before
+
+
+def test_custom_style_without_a_prompt_is_refused_before_any_work(studio):
+    with pytest.raises(StudioError, match="needs a prompt"):
+        captions.caption_batch(studio, [captions.Upload("a.jpg", encode(photo()))], "custom", "  ", _Answering())
+
+
+def test_the_same_image_twice_is_stored_once(studio):
+    data = encode(photo())
+    for _ in range(2):
+        assert captions.caption_image(studio, captions.Upload("cat.jpg", data), "alt_text", "", _Answering()).ok
+    assets, count, files = snapshot(studio)
+    assert (assets, count) == (1, 2)
+    assert len([f for f in files if f.startswith("originals/")]) == 1
+
+
+def test_edit_regenerate_search_and_delete(studio):
+    first = captions.caption_image(studio, captions.Upload("cat.jpg", encode(photo())), "alt_text", "", _Answering())
+    captions.edit_caption(studio, first.caption_id, "A sleepy ginger cat on a rug.")
+    total, rows = captions.history(studio, captions.CaptionFilter(search="ginger"))
+    assert total == 1 and rows[0].edited and rows[0].thumbnail.startswith("data:image/jpeg;base64,")
+    assert captions.history(studio, captions.CaptionFilter(search="tabby"))[0] == 0  # the old text left the index
+    with pytest.raises(StudioError):
+        captions.edit_caption(studio, first.caption_id, "   ")
+    again = captions.regenerate(studio, first.caption_id, _Answering())
+    assert again.ok and again.caption_id != first.caption_id
+    captions.delete_caption(studio, first.caption_id)
+    assert snapshot(studio)[:2] == (1, 1)  # the image stays: the regenerated caption still uses it
+    captions.delete_caption(studio, again.caption_id)
+    assert snapshot(studio) == (0, 0, [])  # last caption gone: the files go after the commit
+
+
+def test_the_search_box_cannot_break_the_query(studio):
+    captions.caption_image(studio, captions.Upload("cat.jpg", encode(photo())), "alt_text", "", _Answering())
+    for text in ['"', "cat*", "AND OR NOT", "(", "NEAR(", "'; DROP TABLE captions; --", "ТАББИ"]:
+        captions.history(studio, captions.CaptionFilter(search=text))
+    assert captions.history(studio, captions.CaptionFilter(search="TAB"))[0] == 1  # prefix, case-insensitive

@@ -1,0 +1,75 @@
+"""The caption CSV round-trips through pandas and cannot run as a spreadsheet formula."""
+
+import csv
+import io
+
+import pandas as pd
+
+from core import captions
+from core.exports import neutralise, rows_to_csv
+from db import captions as queries
+
+TRICKY = [
+    'A cat, sitting on "the" mat',
+    "Line one\nline two\r\nline three",
+    "Кошка на ковре — 猫がマットの上に座っている — قطة",
+    "Sunset vibes 🌅🐈‍⬛ #golden",
+    "=HYPERLINK(\"http://evil.example\",\"click\")",
+    "+1 555 0100 call now",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\tindented with a tab",
+    "\rcarriage return first",
+    "plain, ordinary caption",
+]
+
+
+def _seed(studio, texts, provider="offline", style="alt_text"):
+    with studio.db.session() as session:
+        asset = queries.add_asset(session, sha256="c" * 64, display_name="=cmd|' /C calc'!A0.png",
+                                  format="PNG", width=10, height=10, size=100)
+        for t in texts:
+            queries.add_caption(session, asset, style=style, prompt="", provider=provider, model="m", text=t)
+
+
+def _read(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False, dtype=str)
+
+
+def test_export_round_trips_commas_quotes_newlines_non_latin_and_emoji(studio):
+    _seed(studio, TRICKY)
+    frame = _read(captions.export_captions_csv(studio, captions.CaptionFilter()))
+    assert list(frame.columns) == list(queries.EXPORT_COLUMNS)
+    assert len(frame) == len(TRICKY)
+    for original, exported in zip(TRICKY, frame["caption"]):
+        expected = "'" + original if original[0] in "=+-@\t\r" else original
+        assert exported == expected
+
+
+def test_formula_cells_are_neutralised_everywhere_including_file_names(studio):
+    _seed(studio, TRICKY)
+    data = captions.export_captions_csv(studio, captions.CaptionFilter())
+    for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert _read(data)["image_name"][0] == "'=cmd|' /C calc'!A0.png"
+
+
+def test_export_is_utf8_with_a_bom_and_crlf_rows_for_spreadsheets():
+    data = rows_to_csv(["a"], [["é"]])
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig") == "a\r\né\r\n"
+
+
+def test_numbers_are_not_mangled_by_neutralising():
+    assert neutralise(-3.5) == -3.5
+    assert neutralise("-3.5") == "'-3.5"
+
+
+def test_export_holds_only_the_filtered_rows(studio):
+    _seed(studio, ["a cat on a mat", "a dog in fog"], provider="offline")
+    _seed(studio, ["a cat in a hat"], provider="watsonx", style="detailed")
+    frame = _read(captions.export_captions_csv(studio, captions.CaptionFilter(search="cat")))
+    assert sorted(frame["caption"]) == ["a cat in a hat", "a cat on a mat"]
+    frame = _read(captions.export_captions_csv(studio, captions.CaptionFilter(search="cat", providers=("watsonx",))))
+    assert list(frame["caption"]) == ["a cat in a hat"]

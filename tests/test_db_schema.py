@@ -1,0 +1,82 @@
+"""The migrated schema is pinned, SQLite runs in WAL mode, and migrating keeps data safe."""
+
+import sqlite3
+
+from sqlalchemy import text
+
+from db.engine import head_revision, open_database
+
+PINNED_TABLES = {
+    "image_assets": ["id", "sha256", "display_name", "format", "width", "height", "bytes", "created_at"],
+    "captions": [
+        "id", "asset_id", "style", "prompt", "provider", "model", "text", "latency_ms", "prompt_tokens",
+        "completion_tokens", "confidence", "created_at", "edited_at",
+    ],
+}
+
+
+def test_migrated_schema_matches_the_pinned_columns(tmp_path):
+    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    with db.engine.connect() as conn:
+        for table, columns in PINNED_TABLES.items():
+            found = [row[1] for row in conn.execute(text(f"PRAGMA table_info({table})"))]
+            assert found == columns, table
+        names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
+        assert {"captions_fts", "captions_ai", "captions_ad", "captions_au", "alembic_version"} <= names
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path):
+    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_opening_twice_is_idempotent_and_keeps_rows(tmp_path):
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    db = open_database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO image_assets (sha256, display_name, format, width, height, bytes, created_at) "
+            "VALUES (:h, 'a.png', 'PNG', 1, 1, 10, '2026-01-01')"), {"h": "a" * 64})
+    db.dispose()
+    again = open_database(url)
+    with again.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM image_assets")).scalar() == 1
+
+
+def test_a_database_with_data_is_backed_up_before_it_is_migrated(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # data from before the studio's migrations
+        conn.execute("CREATE TABLE keepsake (note TEXT)")
+        conn.execute("INSERT INTO keepsake VALUES ('precious')")
+    db = open_database(f"sqlite:///{path}")
+    backup = path.with_suffix(".db.before-migration.bak")
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("SELECT note FROM keepsake").fetchone() == ("precious",)
+        assert "captions" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT note FROM keepsake")).scalar() == "precious"
+
+
+def test_a_fresh_database_needs_no_backup(tmp_path):
+    open_database(f"sqlite:///{tmp_path / 'new.db'}")
+    assert not (tmp_path / "new.db.before-migration.bak").exists()
+
+
+def test_schema_constraints_refuse_an_empty_caption_and_an_unknown_style(tmp_path):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO image_assets (id, sha256, display_name, format, width, height, bytes, created_at) "
+            "VALUES (1, :h, 'a.png', 'PNG', 1, 1, 10, '2026-01-01')"), {"h": "b" * 64})
+    for style, caption in (("alt_text", "   "), ("limerick", "a cat")):
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO captions (asset_id, style, prompt, provider, model, text, created_at) "
+                "VALUES (1, :s, '', 'offline', 'm', :t, '2026-01-01')"), {"s": style, "t": caption})

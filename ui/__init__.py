@@ -1,0 +1,55 @@
+"""Streamlit pieces the pages share: the cached studio and providers, and small widgets.
+
+Pages import from here and from core/; this module is the only place that caches clients.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from core.captioning import build_provider, default_provider_key, provider_statuses
+from core.captioning.base import CaptionProvider, ProviderStatus
+from core.config import Settings
+from core.studio import Studio, open_studio
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@st.cache_resource(show_spinner=False)
+def studio() -> Studio:
+    return open_studio()
+
+
+def settings() -> Settings:
+    return studio().settings
+
+
+@st.cache_resource(show_spinner="Loading the caption model…", max_entries=6)
+def caption_provider(key: str, _settings: Settings, settings_fingerprint: int) -> CaptionProvider:
+    """One client per provider and settings; the fingerprint (a hash) keeps secrets out of cache keys."""
+    return build_provider(key, _settings)
+
+
+def provider_for(key: str) -> CaptionProvider:
+    current = settings()
+    return caption_provider(key, current, hash(current))
+
+
+def statuses() -> list[ProviderStatus]:
+    return provider_statuses(settings())
+
+
+def default_provider() -> str:
+    return default_provider_key(settings())
+
+
+def page_header(title: str, caption: str) -> None:
+    st.title(title)
+    st.caption(caption)
+
+
+def provider_label(key: str | None) -> str:
+    labels = {s.key: s.label for s in statuses()}
+    return labels.get(key or "", key or "")
