@@ -98,7 +98,7 @@ def caption_image(studio: Studio, upload: Upload, style: str, prompt: str, provi
     """Run the three stages for one image; never raises for a user-caused or service failure."""
     try:
         instruction = instruction if instruction is not None else check_request(style, prompt)
-        image = validate_image(upload.data, upload.name)
+        image = validate_image(upload.data, upload.name, provider.max_long_side)
         prepared = prepare_for_provider(image, provider.max_long_side)
         started = time.perf_counter()
         result = provider.caption(CaptionRequest(image=prepared, instruction=instruction, style=style,
@@ -212,7 +212,7 @@ def facets(studio: Studio) -> tuple[list[str], list[str]]:
 
 def export_captions_csv(studio: Studio, flt: queries.CaptionFilter) -> bytes:
     with studio.db.session() as session:
-        return rows_to_csv(queries.EXPORT_COLUMNS, queries.iter_export_rows(session, flt))
+        return rows_to_csv(queries.EXPORT_COLUMNS, queries.iter_export_rows(session, flt), already_safe=True)
 
 
 CaptionFilter = queries.CaptionFilter

@@ -30,10 +30,11 @@ def _cell(value: object) -> object:
     return neutralise(value)
 
 
-def rows_to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def rows_to_csv(header: Sequence[str], rows: Iterable[Sequence[object]], already_safe: bool = False) -> bytes:
+    """``already_safe``: the rows come from a query that neutralised its text (db.captions.formula_safe)."""
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([_cell(v) for v in row] for row in rows)
+    writer.writerows(rows if already_safe else ([_cell(v) for v in row] for row in rows))
     return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,36 @@
+"""What stage 2 saves: a 12-megapixel photo prepared for Llama 4 (1120 px JPEG data URL) against
+sending the original file as naive base64. Run: .venv/bin/python -m bench.bench_image_prep"""
+
+from __future__ import annotations
+
+import base64
+import statistics
+import time
+
+from core.images import prepare_image
+from tests.corpus import big_photo
+
+
+def timed(fn, repeat: int = 5) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    original = big_photo(12.0)
+    naive_s, naive = timed(lambda: "data:image/jpeg;base64," + base64.b64encode(original).decode())
+    prep_s, prepared = timed(lambda: prepare_image(original, 1120, "photo.jpg"))
+    print("| what | bytes sent | time (median of 5) |")
+    print("|---|---:|---:|")
+    print(f"| naive base64 of the 12 MP original | {len(naive):,} | {naive_s * 1000:.1f} ms |")
+    print(f"| validate + orient + downscale to {prepared.width}×{prepared.height} + JPEG data URL "
+          f"| {len(prepared.data_url):,} | {prep_s * 1000:.1f} ms |")
+    print(f"\nbytes ratio (naive / prepared): {len(naive) / len(prepared.data_url):.1f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Running the real app for browser tests and screenshots: `streamlit run` on a free loopback port,
+and Debian's Chromium driven by Playwright (never `playwright install`: nothing is downloaded)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_environment(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment minus every cloud setting, so the app runs on its offline defaults."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WATSONX_", "OPENAI_", "MEDIA_STUDIO_"))}
+    env.pop("DATABASE_URL", None)
+    env.update({"MEDIA_STUDIO_HOME": str(home), "MEDIA_STUDIO_SECRETS": str(home / "no-secrets.toml"),
+                "PYTHONUNBUFFERED": "1"})
+    env.update(extra or {})
+    return env
+
+
+@contextlib.contextmanager
+def running_app(home: Path, log_path: Path, extra_env: dict[str, str] | None = None,
+                timeout: float = 90) -> Iterator[str]:
+    """Start the studio; yield its URL once its health check answers; stop it afterwards."""
+    port = free_port()
+    home.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=app_environment(home, extra_env), stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()[-3000:]}")
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.read() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not answer in {timeout} s:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@contextlib.contextmanager
+def chromium_browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if executable is None:
+        raise RuntimeError("Debian's chromium is not installed: run scripts/setup.sh dev")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_until_idle(page, timeout: float = 60_000) -> None:
+    """Wait for the Streamlit script run to finish (no 'running' status widget, no skeleton)."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
+        "!document.querySelector('[data-testid=\"stSkeleton\"]')",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(300)

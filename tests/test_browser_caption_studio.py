@@ -1,0 +1,77 @@
+"""A person's path through the studio in a real browser: upload a photo, caption it, find it in
+History, download the CSV. Debian's Chromium, driven by Playwright, against `streamlit run`."""
+
+import io
+
+import pandas as pd
+import pytest
+
+from tests.browser_support import chromium_browser, running_app, wait_until_idle
+from tests.corpus import encode, photo
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    base = tmp_path_factory.mktemp("browser")
+    with running_app(base / "home", base / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium_browser() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_caption_a_photo_then_find_and_export_it_from_history(app_url, page, tmp_path):
+    cat = tmp_path / "chelsea.jpg"
+    cat.write_bytes(encode(photo("chelsea")))
+
+    page.goto(app_url)
+    wait_until_idle(page)
+    assert page.get_by_text("Offline captioner", exact=False).first.is_visible()
+    page.locator("input[type='file']").set_input_files(str(cat))
+    page.get_by_text("chelsea.jpg").first.wait_for()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Generate caption").click()
+    page.get_by_text("Results — 1 of 1 captioned").wait_for(timeout=120_000)
+    caption = page.locator("[data-testid='stCode']").first.inner_text()
+    assert "cat" in caption.lower()
+
+    page.goto(f"{app_url}/history")
+    wait_until_idle(page)
+    page.get_by_text("1 caption match").wait_for()
+    page.get_by_label("Search captions and prompts").fill("cat")
+    page.keyboard.press("Enter")
+    wait_until_idle(page)
+    page.get_by_text("1 caption match").wait_for()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    exported = pd.read_csv(io.BytesIO(open(download.path(), "rb").read()), encoding="utf-8-sig")
+    assert list(exported["image_name"]) == ["chelsea.jpg"]
+    assert "cat" in exported["caption"][0].lower()
+
+
+def test_a_non_image_gets_a_clear_message_in_the_page(app_url, page, tmp_path):
+    fake = tmp_path / "holiday.png"
+    fake.write_text("<html><body>not a picture</body></html>")
+    page.goto(app_url)
+    wait_until_idle(page)
+    page.locator("input[type='file']").set_input_files(str(fake))
+    page.get_by_text("holiday.png").first.wait_for()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Generate caption").click()
+    page.get_by_text("Results — 0 of 1 captioned").wait_for(timeout=60_000)
+    assert page.get_by_text("“holiday.png” is an HTML page, not an image.").is_visible()
