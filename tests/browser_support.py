@@ -97,11 +97,11 @@ def chromium_browser():
 
 
 def wait_until_idle(page, timeout: float = 60_000) -> None:
-    """Wait for the Streamlit script run to finish (no 'running' status widget, no skeleton)."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    """Wait for the Streamlit script run to finish: the page's heading is drawn and the
+    'running' status widget has gone (a screenshot taken sooner catches the loading skeleton)."""
+    page.wait_for_selector("[data-testid='stMain'] [data-testid='stHeading']", timeout=timeout)
+    page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
-        "!document.querySelector('[data-testid=\"stSkeleton\"]')",
-        timeout=timeout,
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout,
     )
     page.wait_for_timeout(300)

@@ -144,7 +144,7 @@ def _model_inference(config: WatsonxConfig) -> Any:
         previous = os.environ.get(_SDK_VERIFY_ENV)
         try:
             with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*scope_validation.*")
+                warnings.filterwarnings("ignore", message=r"(?s).*scope_validation")
                 client = APIClient(
                     credentials,
                     project_id=config.project_id,
@@ -224,6 +224,7 @@ class WatsonxCaptioner:
         import httpx
         from ibm_watsonx_ai.wml_client_error import (
             ApiRequestFailure,
+            AuthenticationError,
             InvalidCredentialsError,
             WMLClientError,
         )
@@ -240,12 +241,22 @@ class WatsonxCaptioner:
         if isinstance(exc, InvalidCredentialsError):  # IAM refused the API key (HTTP 4xx from the token service)
             log.warning("watsonx IAM token request rejected")
             return ProviderError("watsonx rejected the credentials; check WATSONX_APIKEY (or WATSONX_TOKEN).")
+        if isinstance(exc, AuthenticationError) and getattr(exc, "response", None) is not None:
+            status = exc.response.status_code  # IAM itself failed (5xx): not the key's fault
+            log.warning("watsonx IAM token request failed with HTTP %s", status)
+            return ProviderError(f"The IBM Cloud sign-in service failed (HTTP {status}); try again later.")
         if isinstance(exc, ApiRequestFailure) and getattr(exc, "response", None) is not None:
             return self._from_status(exc.response.status_code, exc.response)
         if isinstance(exc, OSError) and "CA_BUNDLE" in str(exc):
             log.warning("watsonx TLS certificate not verified for %s", cfg.url)
             return ProviderError(
                 f"The TLS certificate of {cfg.url} could not be verified; set WATSONX_VERIFY to its CA bundle path."
+            )
+        if isinstance(exc, WMLClientError) and "Cloud Pak for Data" in str(exc):
+            # The SDK treats any URL outside its IBM Cloud list as an on-prem cluster.
+            return ProviderError(
+                f"{cfg.url} is not a known IBM Cloud watsonx URL; use a regional one such as "
+                "https://us-south.ml.cloud.ibm.com, or also set WATSONX_PLATFORM_URL."
             )
         if isinstance(exc, WMLClientError):
             detail = _scrub(str(getattr(exc, "error_msg", exc)).splitlines()[0], cfg.secrets())[:200]

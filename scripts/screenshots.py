@@ -1,0 +1,51 @@
+"""Screenshots of every page, taken in headless Chromium against a fresh studio, into docs/.
+
+Run: .venv/bin/python -m scripts.screenshots   (needs scripts/setup.sh dev first)
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.browser_support import ROOT, chromium_browser, running_app, wait_until_idle
+from tests.corpus import encode, photo
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        uploads = []
+        for name in ("chelsea", "coffee", "astronaut"):
+            path = tmp / f"{name}.jpg"
+            path.write_bytes(encode(photo(name)))
+            uploads.append(str(path))
+        (tmp / "notes.png").write_text("not really a picture")
+        uploads.append(str(tmp / "notes.png"))
+        with running_app(tmp / "home", tmp / "streamlit.log") as url, chromium_browser() as browser:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(url)
+            wait_until_idle(page)
+            page.screenshot(path=OUT / "caption-studio-empty.png", full_page=True)
+            page.locator("input[type='file']").set_input_files(uploads)
+            wait_until_idle(page)
+            page.get_by_label("Caption style").click()
+            page.get_by_role("option", name="Detailed description").click()
+            wait_until_idle(page)
+            page.get_by_role("button", name="Generate caption").click()
+            page.get_by_text("captioned", exact=False).first.wait_for(timeout=180_000)
+            wait_until_idle(page)
+            page.screenshot(path=OUT / "caption-studio.png", full_page=True)
+            page.goto(f"{url}/history")
+            wait_until_idle(page)
+            page.wait_for_timeout(1500)  # the data grid draws its thumbnails after the script run
+            page.screenshot(path=OUT / "history.png", full_page=True)
+    print(f"Screenshots written to {OUT.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

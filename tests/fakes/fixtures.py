@@ -1,0 +1,62 @@
+"""Pytest fixtures for the fake remote services; import them where needed, e.g. in conftest.py:
+
+    from tests.fakes.fixtures import openai_chat_server, watsonx_server, watsonx_tls_cert  # noqa: F401
+
+- ``watsonx_tls_cert`` (session): a self-signed certificate for 127.0.0.1, made once with openssl.
+- ``watsonx_sdk_isolation``: puts back ``os.environ`` and the SDK's class-level httpx settings after
+  the test (the watsonx SDK writes ``WX_CLIENT_VERIFY_REQUESTS`` and others process-wide) and
+  removes proxy variables so loopback traffic goes straight to the fake.
+- ``watsonx_server``: a started ``FakeWatsonx`` (HTTPS + IAM); ``watsonx_server.client_settings()``
+  gives the WATSONX_* settings that point a client at it. Includes the isolation above.
+- ``openai_chat_server``: a started ``FakeOpenAIChat`` (plain HTTP); ``.client_settings()`` likewise.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.fakes.openai_chat_server import FakeOpenAIChat
+from tests.fakes.watsonx_server import FakeWatsonx, TLSCert, make_self_signed_cert
+
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+def _without_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def watsonx_tls_cert(tmp_path_factory: pytest.TempPathFactory) -> TLSCert:
+    return make_self_signed_cert(tmp_path_factory.mktemp("watsonx-tls"))
+
+
+@pytest.fixture
+def watsonx_sdk_isolation(monkeypatch: pytest.MonkeyPatch):
+    saved_env = dict(os.environ)
+    try:
+        from ibm_watsonx_ai._wrappers.httpx import GlobalHttpxSettings
+    except ImportError:  # pragma: no cover - the SDK is a runtime dependency
+        GlobalHttpxSettings = None
+    saved_globals = (GlobalHttpxSettings.verify, GlobalHttpxSettings.proxies) if GlobalHttpxSettings else None
+    _without_proxies(monkeypatch)
+    yield
+    os.environ.clear()
+    os.environ.update(saved_env)
+    if GlobalHttpxSettings is not None:
+        GlobalHttpxSettings.verify, GlobalHttpxSettings.proxies = saved_globals
+
+
+@pytest.fixture
+def watsonx_server(watsonx_tls_cert: TLSCert, watsonx_sdk_isolation) -> FakeWatsonx:
+    with FakeWatsonx(watsonx_tls_cert) as server:
+        yield server
+
+
+@pytest.fixture
+def openai_chat_server(monkeypatch: pytest.MonkeyPatch) -> FakeOpenAIChat:
+    _without_proxies(monkeypatch)
+    with FakeOpenAIChat() as server:
+        yield server

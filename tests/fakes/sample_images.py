@@ -1,0 +1,46 @@
+"""Sample images for provider tests: a photo larger than any provider's limit, ready to send.
+
+``prepare`` uses ``core.images.prepare_image`` when it exists (what the app does) and otherwise a
+local stand-in, so provider tests do not depend on the image module being finished.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from PIL import Image
+
+from core.captioning.base import CaptionRequest, PreparedImage
+
+INSTRUCTION = "Write alt text for this image: one concise sentence."
+
+
+def photo_bytes(width: int = 2400, height: int = 1600) -> bytes:
+    """A JPEG larger than the providers' 1120 px limit, with some structure in it."""
+    image = Image.new("RGB", (width, height), (30, 90, 160))
+    for x in range(0, width, 200):
+        image.paste((220, 120 + x % 100, 40), (x, 0, x + 100, height))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def prepare(data: bytes, max_long_side: int) -> PreparedImage:
+    try:
+        from core.images import prepare_image
+    except ImportError:
+        prepare_image = None
+    if prepare_image is not None:
+        return prepare_image(data, max_long_side)
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    image.thumbnail((max_long_side, max_long_side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
+    jpeg = buffer.getvalue()
+    return PreparedImage(image, jpeg, "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii"))
+
+
+def caption_request(provider, instruction: str = INSTRUCTION) -> CaptionRequest:
+    """A request with a 2400x1600 photo prepared for ``provider``'s limit."""
+    return CaptionRequest(image=prepare(photo_bytes(), provider.max_long_side), instruction=instruction, style="alt_text")
