@@ -74,4 +74,31 @@ def test_a_non_image_gets_a_clear_message_in_the_page(app_url, page, tmp_path):
     wait_until_idle(page)
     page.get_by_role("button", name="Generate caption").click()
     page.get_by_text("Results — 0 of 1 captioned").wait_for(timeout=60_000)
-    assert page.get_by_text("“holiday.png” is an HTML page, not an image.").is_visible()
+    error = page.locator("[data-testid='stAlertContentError']").first.inner_text()
+    assert "holiday.png" in error and "is an HTML page, not an image" in error
+
+
+def test_with_watsonx_keys_the_page_uses_llama_4_and_shows_service_errors(browser, watsonx_server, tmp_path):
+    photo_path = tmp_path / "coffee.jpg"
+    photo_path.write_bytes(encode(photo("coffee")))
+    with running_app(tmp_path / "home", tmp_path / "streamlit.log", extra_env=watsonx_server.client_settings()) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(url)
+        wait_until_idle(page)
+        assert page.get_by_text("IBM watsonx — Llama 4 Maverick").first.is_visible()
+        page.locator("input[type='file']").set_input_files(str(photo_path))
+        page.get_by_text("coffee.jpg").first.wait_for()
+        wait_until_idle(page)
+        page.get_by_role("button", name="Generate caption").click()
+        page.get_by_text("Results — 1 of 1 captioned").wait_for(timeout=60_000)
+        assert watsonx_server.caption in page.locator("[data-testid='stCode']").first.inner_text()
+
+        watsonx_server.fail_next(401, count=20)
+        page.get_by_role("button", name="Generate caption").click()
+        page.get_by_text("Results — 0 of 1 captioned").wait_for(timeout=60_000)
+        error = page.locator("[data-testid='stAlertContentError']").first.inner_text()
+        assert "credentials" in error.lower()
+        assert watsonx_server.api_key not in page.content()
+        context.close()
+    assert watsonx_server.api_key not in (tmp_path / "streamlit.log").read_text()
