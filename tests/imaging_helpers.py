@@ -1,0 +1,39 @@
+"""Build the images providers receive, from scikit-image's bundled sample photos (no download)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+from PIL import Image
+
+from core.captioning.base import CaptionRequest, PreparedImage
+from core.styles import build_instruction
+
+SAMPLE_PHOTOS = ("chelsea", "coffee", "astronaut")  # a cat, a cup of espresso, a person
+
+
+def sample_photo(name: str) -> Image.Image:
+    """One of scikit-image's sample photos as an RGB PIL image."""
+    import skimage.data
+
+    pixels = np.asarray(getattr(skimage.data, name)())
+    return Image.fromarray(pixels[..., :3] if pixels.ndim == 3 else pixels).convert("RGB")
+
+
+def prepare(image: Image.Image, max_long_side: int = 1120) -> PreparedImage:
+    """RGB, downscaled to ``max_long_side``, with its JPEG bytes and data URL, as core.images makes it."""
+    image = image.convert("RGB")
+    if max(image.size) > max_long_side:
+        image = image.copy()
+        image.thumbnail((max_long_side, max_long_side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=88)
+    jpeg = buffer.getvalue()
+    return PreparedImage(image=image, jpeg=jpeg, data_url="data:image/jpeg;base64," + base64.b64encode(jpeg).decode())
+
+
+def caption_request(image: Image.Image, style: str, user_prompt: str = "") -> CaptionRequest:
+    instruction = build_instruction(style, user_prompt) if style != "custom" or user_prompt else ""
+    return CaptionRequest(image=prepare(image), instruction=instruction, style=style, user_prompt=user_prompt)
