@@ -37,7 +37,7 @@ def main() -> None:
             page.get_by_role("option", name="Detailed description").click()
             wait_until_idle(page)
             page.get_by_role("button", name="Generate caption").click()
-            page.get_by_text("captioned", exact=False).first.wait_for(timeout=180_000)
+            page.get_by_text("Results —").wait_for(timeout=180_000)
             wait_until_idle(page)
             page.screenshot(path=OUT / "caption-studio.png", full_page=True)
             page.goto(f"{url}/history")
