@@ -102,3 +102,14 @@ def test_with_watsonx_keys_the_page_uses_llama_4_and_shows_service_errors(browse
         assert watsonx_server.api_key not in page.content()
         context.close()
     assert watsonx_server.api_key not in (tmp_path / "streamlit.log").read_text()
+
+
+def test_a_deep_link_to_history_on_a_fresh_server_gets_the_studio_navigation(browser, tmp_path):
+    with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
+        page = browser.new_page()
+        page.goto(f"{url}/history")
+        wait_until_idle(page)
+        assert page.locator("h1").first.inner_text() == "History"
+        nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "Caption Studio" in nav and "streamlit app" not in nav.lower()
+        page.close()

@@ -45,7 +45,20 @@ def default_provider() -> str:
     return default_provider_key(settings())
 
 
+def _leave_legacy_multipage_mode() -> None:
+    """Streamlit treats a ``pages/`` folder as old-style multipage until ``st.navigation`` first
+    runs, so a deep link (e.g. /history) to a freshly started server would run the page without
+    ``streamlit_app.py``: no page config, the wrong sidebar. Switch the mode off and run again."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_header(title: str, caption: str) -> None:
+    """Every page starts here."""
+    _leave_legacy_multipage_mode()
     st.title(title)
     st.caption(caption)
 
