@@ -38,6 +38,17 @@ class CaptionRequest:
     user_prompt: str = ""  # the user's own words, if any
 
 
+def vision_message(request: CaptionRequest) -> dict:
+    """The one user chat message both cloud APIs take: the instruction and the image as a data URL."""
+    return {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": request.instruction},
+            {"type": "image_url", "image_url": {"url": request.image.data_url}},
+        ],
+    }
+
+
 @dataclass(frozen=True)
 class CaptionResult:
     text: str

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.captioning.base import CaptionRequest, CaptionResult, ProviderStatus
+from core.captioning.base import CaptionRequest, CaptionResult, ProviderStatus, vision_message
 from core.config import Settings
 from core.errors import BackendUnavailable, ProviderError
 
@@ -100,15 +100,7 @@ class OpenAICompatibleCaptioner:
         self.model = self.config.model
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
-        messages = [
-            {
-                "role": "user",
-                "content": [
-                    {"type": "text", "text": request.instruction},
-                    {"type": "image_url", "image_url": {"url": request.image.data_url}},
-                ],
-            }
-        ]
+        messages = [vision_message(request)]
         try:
             completion = _client(self.config).chat.completions.create(
                 model=self.config.model, messages=messages, max_tokens=MAX_TOKENS, temperature=TEMPERATURE

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.captioning.base import CaptionRequest, CaptionResult, ProviderStatus
+from core.captioning.base import CaptionRequest, CaptionResult, ProviderStatus, vision_message
 from core.config import Settings
 from core.errors import BackendUnavailable, ProviderError
 
@@ -182,15 +182,7 @@ class WatsonxCaptioner:
         self.model = self.config.model_id
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
-        messages = [
-            {
-                "role": "user",
-                "content": [
-                    {"type": "text", "text": request.instruction},
-                    {"type": "image_url", "image_url": {"url": request.image.data_url}},
-                ],
-            }
-        ]
+        messages = [vision_message(request)]
         try:
             model = _model_inference(self.config)
             response = model.chat(messages=messages, params={"max_tokens": MAX_TOKENS, "temperature": TEMPERATURE})
