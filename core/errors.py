@@ -22,3 +22,7 @@ class BackendUnavailable(StudioError):
 
 class ProviderError(StudioError):
     """The provider was reached but the request failed (auth, rate limit, server error, timeout)."""
+
+
+class UnsupportedVideo(StudioError):
+    """The file is not a video we can import (empty, damaged, audio-only, a still image, too large)."""

@@ -47,6 +47,30 @@ class MediaStore:
             raise
         return path, True
 
+    def put_file(self, source: Path, kind: str, extension: str) -> tuple[str, Path, bool]:
+        """Move a finished temporary file into the store by its hash (one rename, same filesystem).
+
+        Returns the digest, the stored path and whether it was new; ``source`` is gone afterwards.
+        """
+        digest = hashlib.sha256()
+        with open(source, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        hexdigest = digest.hexdigest()
+        path = self.path_for(hexdigest, kind, extension)
+        if path.exists():
+            Path(source).unlink()
+            return hexdigest, path, False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, path)
+        return hexdigest, path, True
+
+    def scratch(self) -> Path:
+        """A folder for work in progress on the same filesystem, so finished files move by rename."""
+        folder = self.root / "tmp"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     def read(self, digest: str, kind: str, extension: str) -> bytes:
         return self.path_for(digest, kind, extension).read_bytes()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -66,3 +66,102 @@ class Caption(Base):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     asset: Mapped[ImageAsset] = relationship(back_populates="captions")
+
+
+class Generation(Base):
+    """One press of "Create video" (or one import): a set of variations made from one prompt."""
+
+    __tablename__ = "generations"
+    __table_args__ = (
+        CheckConstraint("n_variations BETWEEN 1 AND 8", name="variation_count_sane"),
+        CheckConstraint("seconds > 0", name="seconds_positive"),
+        CheckConstraint("width > 0 AND height > 0 AND width % 2 = 0 AND height % 2 = 0", name="even_size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    source: Mapped[str] = mapped_column(String(16))  # "generate" or "import"
+    backend: Mapped[str] = mapped_column(String(32), index=True)  # "offline", "openai-videos", "import"
+    model: Mapped[str] = mapped_column(String(100))
+    prompt: Mapped[str] = mapped_column(Text, default="")
+    prompt_parts: Mapped[str] = mapped_column(Text, default="{}")  # JSON: scene, visual, motion, extra
+    style_preset: Mapped[str] = mapped_column(String(100), default="None")
+    aspect_ratio: Mapped[str] = mapped_column(String(8))
+    resolution: Mapped[str] = mapped_column(String(8))
+    request_size: Mapped[str] = mapped_column(String(16))  # what the back-end was asked for
+    width: Mapped[int] = mapped_column(Integer)  # what the library shows (after any local crop)
+    height: Mapped[int] = mapped_column(Integer)
+    local_crop: Mapped[bool] = mapped_column(default=False)
+    seconds: Mapped[int] = mapped_column(Integer)
+    n_variations: Mapped[int] = mapped_column(Integer, default=1)
+    reference_sha256: Mapped[str | None] = mapped_column(String(64))
+    estimated_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    favourite: Mapped[bool] = mapped_column(default=False)
+    folder: Mapped[str | None] = mapped_column(String(100), index=True)
+
+    variations: Mapped[list["Variation"]] = relationship(
+        back_populates="generation", order_by="Variation.position", cascade="all, delete-orphan")
+
+
+class Variation(Base):
+    """One video of a set. Its status is moved only by the job runner (core/jobs.py)."""
+
+    __tablename__ = "variations"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'submitting', 'in_progress', 'downloading', 'completed', 'failed')",
+            name="status_known"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_is_percent"),
+        CheckConstraint("status != 'completed' OR video_sha256 IS NOT NULL", name="completed_has_video"),
+        UniqueConstraint("generation_id", "position", name="one_variation_per_place"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation_id: Mapped[int] = mapped_column(ForeignKey("generations.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 0-based place in the set
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    remote_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    video_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    has_thumbnail: Mapped[bool] = mapped_column(default=False)
+    has_spritesheet: Mapped[bool] = mapped_column(default=False)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    fps: Mapped[float | None] = mapped_column(Float)
+    bytes: Mapped[int | None] = mapped_column(Integer)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("variations.id", ondelete="SET NULL"))
+    operation: Mapped[str] = mapped_column(String(16), default="generate")
+    operation_params: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    generation: Mapped[Generation] = relationship(back_populates="variations")
+
+
+class StylePreset(Base):
+    """A user-made style preset: a name and the words it adds to the prompt."""
+
+    __tablename__ = "style_presets"
+    __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    prompt_suffix: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ModelPrice(Base):
+    """Price per second of video for a model, editable in the UI (for the cost estimate)."""
+
+    __tablename__ = "model_prices"
+    __table_args__ = (CheckConstraint("usd_per_second >= 0", name="price_not_negative"),)
+
+    model: Mapped[str] = mapped_column(String(100), primary_key=True)
+    usd_per_second: Mapped[float] = mapped_column(Float)

@@ -10,6 +10,7 @@ from core.studio import Studio, open_studio
 from db.models import Caption, ImageAsset
 from tests.fakes.fixtures import (  # noqa: F401  (fixtures shared with every test module)
     openai_chat_server,
+    videos_server,
     watsonx_sdk_isolation,
     watsonx_server,
     watsonx_tls_cert,

@@ -7,6 +7,12 @@ from sqlalchemy import text
 from db.engine import head_revision, open_database
 
 PINNED_TABLES = {
+    "variations": [
+        "id", "generation_id", "position", "status", "progress", "remote_id", "error", "attempts",
+        "next_attempt_at", "deadline_at", "lease_owner", "lease_until", "video_sha256", "has_thumbnail",
+        "has_spritesheet", "duration_s", "fps", "bytes", "cost_usd", "parent_id", "operation",
+        "operation_params", "created_at", "started_at", "completed_at",
+    ],
     "image_assets": ["id", "sha256", "display_name", "format", "width", "height", "bytes", "created_at"],
     "captions": [
         "id", "asset_id", "style", "prompt", "provider", "model", "text", "latency_ms", "prompt_tokens",
@@ -80,3 +86,24 @@ def test_schema_constraints_refuse_an_empty_caption_and_an_unknown_style(tmp_pat
             conn.execute(text(
                 "INSERT INTO captions (asset_id, style, prompt, provider, model, text, created_at) "
                 "VALUES (1, :s, '', 'offline', 'm', :t, '2026-01-01')"), {"s": style, "t": caption})
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from db.models import Base
+
+    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    # The FTS5 shadow tables exist only in the migrations, by design.
+    diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.endswith("_fts") or "_fts_" in str(d))]
+    assert diff == []
+
+
+def test_default_model_prices_are_seeded(tmp_path):
+    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    with db.engine.connect() as conn:
+        prices = dict(conn.execute(text("SELECT model, usd_per_second FROM model_prices")).all())
+    assert prices["sora-2"] == 0.10 and prices["offline-animatic"] == 0.0

@@ -66,3 +66,15 @@ def page_header(title: str, caption: str) -> None:
 def provider_label(key: str | None) -> str:
     labels = {s.key: s.label for s in statuses()}
     return labels.get(key or "", key or "")
+
+
+def video_statuses() -> list[ProviderStatus]:
+    from core.video.backends import backend_statuses
+
+    return backend_statuses(settings())
+
+
+def video_backend_label(key: str) -> str:
+    labels = {s.key: s.label for s in video_statuses()}
+    labels["import"] = "Imported file"
+    return labels.get(key, key)

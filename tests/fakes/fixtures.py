@@ -60,3 +60,15 @@ def openai_chat_server(monkeypatch: pytest.MonkeyPatch) -> FakeOpenAIChat:
     _without_proxies(monkeypatch)
     with FakeOpenAIChat() as server:
         yield server
+
+
+# --- the Videos API fake (``/v1/videos``), added with core/video/openai_videos.py ----------------------
+from tests.fakes.videos_server import FakeVideos  # noqa: E402
+
+
+@pytest.fixture
+def videos_server(monkeypatch: pytest.MonkeyPatch) -> FakeVideos:
+    """A started ``FakeVideos`` (plain HTTP); ``.client_settings()`` gives the OPENAI_* settings for it."""
+    _without_proxies(monkeypatch)
+    with FakeVideos() as server:
+        yield server

@@ -1,0 +1,37 @@
+"""The offline renderer as a video back-end: an animatic of the prompt, made on this computer.
+
+It is labelled in the UI as an offline preview, not an AI model.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Callable
+
+from core.video.backend import VideoRequest
+
+KEY = "offline"
+LABEL = "Offline preview (animatic on this computer)"
+MODEL = "offline-animatic"
+
+
+class OfflineRenderer:
+    key = KEY
+    label = LABEL
+    model = MODEL
+
+    def render(self, request: VideoRequest, destination: Path,
+               progress: Callable[[float], None] | None = None) -> None:
+        from PIL import Image
+
+        from core.video.prompt import VideoPrompt
+        from core.video.render import render_offline
+
+        parts = request.parts or {}
+        prompt = VideoPrompt(scene=parts.get("scene", "") or request.prompt, visual=parts.get("visual", ""),
+                             motion=parts.get("motion", ""), extra=parts.get("extra", ""))
+        width, height = (int(v) for v in request.size.split("x"))
+        reference = Image.open(io.BytesIO(request.reference_jpeg)).convert("RGB") if request.reference_jpeg else None
+        render_offline(prompt, request.style_preset, width, height, request.seconds, request.seed, destination,
+                       reference=reference, progress=(lambda f: progress(f * 100)) if progress else None)

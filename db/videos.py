@@ -1,0 +1,180 @@
+"""Queries about generations and variations: the library, the job runner's claims, prices, presets."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Sequence
+
+from sqlalchemy import Select, func, or_, select, text, update
+from sqlalchemy.orm import Session, selectinload
+
+from db.captions import fts_query
+from db.models import Generation, ModelPrice, StylePreset, Variation, utcnow
+
+ACTIVE = ("queued", "submitting", "in_progress", "downloading")
+RUNNING = ("submitting", "in_progress", "downloading")
+
+
+@dataclass(frozen=True)
+class GenerationFilter:
+    search: str = ""
+    statuses: Sequence[str] = field(default_factory=tuple)  # "completed", "failed", "active"
+    backends: Sequence[str] = field(default_factory=tuple)
+    date_from: date | None = None
+    date_to: date | None = None
+    favourites_only: bool = False
+    folder: str | None = None
+
+
+def add_generation(session: Session, *, variations: int, **fields) -> Generation:
+    """The generation and its variation rows, written before any network call."""
+    generation = Generation(created_at=utcnow(), n_variations=variations, **fields)
+    generation.variations = [Variation(position=i, status="queued", progress=0.0, created_at=utcnow())
+                             for i in range(variations)]
+    session.add(generation)
+    session.flush()
+    return generation
+
+
+def _filtered(statement: Select, flt: GenerationFilter) -> Select:
+    query = fts_query(flt.search)
+    if query:
+        matching = text("SELECT rowid FROM generations_fts WHERE generations_fts MATCH :q").bindparams(q=query)
+        statement = statement.where(Generation.id.in_(matching))
+    if flt.backends:
+        statement = statement.where(Generation.backend.in_(list(flt.backends)))
+    if flt.favourites_only:
+        statement = statement.where(Generation.favourite.is_(True))
+    if flt.folder:
+        statement = statement.where(Generation.folder == flt.folder)
+    if flt.date_from:
+        statement = statement.where(Generation.created_at >= datetime.combine(flt.date_from, time.min))
+    if flt.date_to:
+        statement = statement.where(Generation.created_at < datetime.combine(flt.date_to + timedelta(days=1), time.min))
+    if flt.statuses:
+        wanted = set(flt.statuses)
+        states = [s for s in ("completed", "failed") if s in wanted] + (list(ACTIVE) if "active" in wanted else [])
+        having = select(Variation.generation_id).where(Variation.status.in_(states))
+        statement = statement.where(Generation.id.in_(having))
+    return statement
+
+
+def count_generations(session: Session, flt: GenerationFilter = GenerationFilter()) -> int:
+    return session.scalar(_filtered(select(func.count(Generation.id)), flt)) or 0
+
+
+def list_generations(session: Session, flt: GenerationFilter = GenerationFilter(), limit: int = 24,
+                     offset: int = 0) -> list[Generation]:
+    statement = (_filtered(select(Generation), flt).options(selectinload(Generation.variations))
+                 .order_by(Generation.created_at.desc(), Generation.id.desc()).limit(limit).offset(offset))
+    return list(session.scalars(statement))
+
+
+def get_generation(session: Session, generation_id: int) -> Generation | None:
+    return session.get(Generation, generation_id, options=[selectinload(Generation.variations)])
+
+
+def get_variation(session: Session, variation_id: int) -> Variation | None:
+    return session.get(Variation, variation_id)
+
+
+def folders(session: Session) -> list[str]:
+    return list(session.scalars(select(Generation.folder).where(Generation.folder.is_not(None))
+                                .distinct().order_by(Generation.folder)))
+
+
+def active_variations(session: Session, generation_ids: Sequence[int] | None = None) -> list[Variation]:
+    statement = select(Variation).where(Variation.status.in_(ACTIVE)).order_by(Variation.id)
+    if generation_ids is not None:
+        statement = statement.where(Variation.generation_id.in_(list(generation_ids)))
+    return list(session.scalars(statement))
+
+
+def spend_so_far(session: Session) -> float:
+    return float(session.scalar(select(func.coalesce(func.sum(Variation.cost_usd), 0.0))) or 0.0)
+
+
+def prices(session: Session) -> dict[str, float]:
+    return {p.model: p.usd_per_second for p in session.scalars(select(ModelPrice))}
+
+
+def set_price(session: Session, model: str, usd_per_second: float) -> None:
+    price = session.get(ModelPrice, model)
+    if price is None:
+        session.add(ModelPrice(model=model, usd_per_second=usd_per_second))
+    else:
+        price.usd_per_second = usd_per_second
+
+
+def presets(session: Session) -> list[StylePreset]:
+    return list(session.scalars(select(StylePreset).order_by(StylePreset.name)))
+
+
+def add_preset(session: Session, name: str, prompt_suffix: str) -> StylePreset:
+    preset = StylePreset(name=name, prompt_suffix=prompt_suffix, created_at=utcnow())
+    session.add(preset)
+    session.flush()
+    return preset
+
+
+def files_still_used(session: Session, sha256: str, excluding_generation: int) -> bool:
+    return bool(session.scalar(select(func.count(Variation.id)).where(
+        Variation.video_sha256 == sha256, Variation.generation_id != excluding_generation)))
+
+
+# --- the job runner's side --------------------------------------------------------------------
+
+def running_count(session: Session) -> int:
+    return session.scalar(select(func.count(Variation.id)).where(Variation.status.in_(RUNNING))) or 0
+
+
+def due_variations(session: Session, now: datetime, limit: int = 20) -> list[tuple[int, str, str]]:
+    """Active variations whose next step is due and which nobody holds: (id, status, back-end), oldest first."""
+    statement = (
+        select(Variation.id, Variation.status, Generation.backend)
+        .join(Generation, Generation.id == Variation.generation_id)
+        .where(Variation.status.in_(ACTIVE))
+        .where(or_(Variation.next_attempt_at.is_(None), Variation.next_attempt_at <= now))
+        .where(or_(Variation.lease_until.is_(None), Variation.lease_until < now))
+        .order_by(Variation.id).limit(limit)
+    )
+    return [(row[0], row[1], row[2]) for row in session.execute(statement)]
+
+
+def claim(session: Session, variation_id: int, owner: str, now: datetime, lease: timedelta,
+          start_as: str | None = None) -> bool:
+    """Take the variation for ``lease`` if nobody else holds it (atomic in one UPDATE).
+
+    ``start_as`` moves a queued variation into its first running state in the same statement,
+    so the running count the next look sees already includes it.
+    """
+    values: dict = {"lease_owner": owner, "lease_until": now + lease}
+    condition = [Variation.id == variation_id, Variation.status.in_(ACTIVE),
+                 or_(Variation.lease_until.is_(None), Variation.lease_until < now, Variation.lease_owner == owner)]
+    if start_as:
+        values.update(status=start_as, started_at=now)
+        condition.append(Variation.status == "queued")
+    return session.execute(update(Variation).where(*condition).values(**values)).rowcount == 1
+
+
+def renew(session: Session, variation_id: int, owner: str, until: datetime) -> None:
+    session.execute(update(Variation).where(Variation.id == variation_id, Variation.lease_owner == owner)
+                    .values(lease_until=until))
+
+
+def release(session: Session, variation_id: int, owner: str) -> None:
+    session.execute(update(Variation).where(Variation.id == variation_id, Variation.lease_owner == owner)
+                    .values(lease_owner=None, lease_until=None))
+
+
+def assigned_remote_ids(session: Session) -> set[str]:
+    return set(session.scalars(select(Variation.remote_id).where(Variation.remote_id.is_not(None))))
+
+
+def prompt_parts(generation: Generation) -> dict:
+    try:
+        return json.loads(generation.prompt_parts or "{}")
+    except ValueError:
+        return {}

@@ -1,0 +1,76 @@
+"""My Videos: every generation and import, paged, searchable, with a lightbox per set."""
+
+import streamlit as st
+
+import ui
+from core import videos
+from core.captions import date_range
+from core.errors import StudioError
+from ui import video as video_ui
+
+PAGE_SIZE = 12
+COLUMNS = 4
+
+ui.page_header("My Videos", "Hover a video to preview it; open it to play and step through its variations.")
+studio = ui.studio()
+video_ui.ensure_runner()
+
+with st.sidebar:
+    st.subheader("Import")
+    imported = st.file_uploader("Add MP4, MOV or WebM files", type=["mp4", "mov", "webm", "m4v", "mkv"], max_upload_size=500,
+                                accept_multiple_files=True, key="import_files")
+    if imported and st.button("Import", icon=":material/upload:", key="import_go", use_container_width=True):
+        for upload in imported:
+            try:
+                with st.spinner(f"Importing {upload.name}…"):
+                    videos.import_video(studio, upload.name, upload.getvalue())
+            except StudioError as exc:
+                st.error(exc.message, icon=":material/error:")
+            else:
+                st.toast(f"Imported {upload.name}.")
+
+search_col, status_col, backend_col, date_col = st.columns([3, 2, 2, 2])
+search = search_col.text_input("Search prompts", key="videos_search", placeholder="e.g. lighthouse")
+statuses = status_col.multiselect("Status", ["completed", "active", "failed"], key="videos_status")
+backends = backend_col.multiselect("Back-end", ["offline", "openai-videos", "import"],
+                                   format_func=ui.video_backend_label, key="videos_backend")
+date_from, date_to = date_range(date_col.date_input("Created between", value=(), key="videos_dates"))
+fav_col, folder_col, page_col = st.columns([2, 3, 2], vertical_alignment="bottom")
+favourites = fav_col.toggle("Favourites only", key="videos_favourites")
+folder_names = videos.folders(studio)
+folder = folder_col.selectbox("Folder", ["All folders"] + folder_names, key="videos_folder")
+flt = videos.GenerationFilter(search=search, statuses=tuple(statuses), backends=tuple(backends),
+                              date_from=date_from, date_to=date_to, favourites_only=favourites,
+                              folder=None if folder == "All folders" else folder)
+
+video_ui.progress_panel()
+
+total, _ = videos.library(studio, flt, limit=0)
+pages = max(1, -(-total // PAGE_SIZE))
+page = page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="videos_page")
+_, shown = videos.library(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+st.caption(f"{total} set{'s' if total != 1 else ''} of videos.")
+if not shown:
+    st.info("No videos yet. Make one on the Create video page, or import a file." if total == 0 else
+            "Nothing matches these filters.", icon=":material/video_library:")
+
+for start in range(0, len(shown), COLUMNS):
+    for column, view in zip(st.columns(COLUMNS), shown[start:start + COLUMNS]):
+        with column:
+            video_ui.video_card(view, key=str(view.id))
+
+if st.session_state.get("lightbox"):
+    video_ui.lightbox()
+    selected = st.session_state.get("lightbox")
+    if selected:
+        with st.expander("Organise the open set"):
+            current = videos.generation(studio, selected["generation"])
+            if current:
+                new_folder = st.text_input("Folder", current.folder or "", key=f"folder-{current.id}")
+                if st.button("Move to folder", key=f"move-{current.id}"):
+                    try:
+                        videos.set_folder(studio, current.id, new_folder)
+                    except StudioError as exc:
+                        st.error(exc.message)
+                    else:
+                        st.rerun()
