@@ -347,7 +347,7 @@ def test_a_download_cut_off_halfway_is_transient_and_leaves_no_file(videos_serve
 def test_prompts_that_cannot_succeed_are_refused_before_any_request(videos_server):
     backend = backend_for(videos_server)
 
-    with pytest.raises(VideoServiceError, match="keep it under 4,000"):
+    with pytest.raises(VideoServiceError, match="keep it under 32,000"):
         backend.submit(request(prompt="x" * (ov.PROMPT_MAX_CHARS + 1)))
     with pytest.raises(VideoServiceError, match="prompt is empty"):
         backend.remix("video_123", "   ")

@@ -29,6 +29,7 @@ from core.captioning.base import ProviderStatus
 from core.config import Settings
 from core.errors import BackendUnavailable
 from core.video.backend import RemoteJob, Variant, VideoRequest, VideoServiceError
+from core.video.prompt import MAX_PROMPT_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ SECONDS = (4, 8, 12)  # sent as the strings "4", "8", "12": an integer is a 400
 # The API documents no prompt limit. 4,000 characters is OpenAI's documented cap for the image
 # prompts of the same era (dall-e-3) and far above what Sora's prompting guide recommends (a short
 # paragraph); a bound keeps a pasted document from costing a paid 400 at a gateway.
-PROMPT_MAX_CHARS = 4000
+# The Videos API reference documents the prompt as 1 to 32,000 characters.
+PROMPT_MAX_CHARS = MAX_PROMPT_CHARS
 
 _STATES = ("queued", "in_progress", "completed", "failed")
 _SORA_DEPRECATION = r"The Sora API"
@@ -80,8 +82,9 @@ class RemoteVideo:
 
 def load_config(settings: Settings) -> OpenAIVideosConfig:
     """Read the OPENAI_* settings, or raise ``BackendUnavailable`` naming what is missing."""
-    base_url = (settings.get("OPENAI_BASE_URL") or "").strip().rstrip("/")
-    api_key = (settings.get("OPENAI_API_KEY") or "").strip() or None
+    # OPENAI_VIDEO_* override the shared OPENAI_* (captions may use a local Ollama, videos a gateway).
+    base_url = (settings.get("OPENAI_VIDEO_BASE_URL") or settings.get("OPENAI_BASE_URL") or "").strip().rstrip("/")
+    api_key = (settings.get("OPENAI_VIDEO_API_KEY") or settings.get("OPENAI_API_KEY") or "").strip() or None
     if not base_url and not api_key:
         raise BackendUnavailable(
             "Set OPENAI_BASE_URL to a gateway that serves the Videos API (/v1/videos), and OPENAI_API_KEY if it needs one."
