@@ -6,15 +6,20 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from ui import history as history_ui
 from core import captions
 from core.errors import StudioError
 from core.styles import STYLES
 
 PAGE_SIZE = 50
 
-ui.page_header("History", "Every caption you have made. Search, filter, fix and export.")
+ui.page_header("History", "Every caption and every video generation. Search, filter, fix and export.")
 studio = ui.studio()
 providers, styles = captions.facets(studio)
+kind = st.segmented_control("Show", ["Captions", "Generations"], default="Captions", key="history_kind")
+if kind == "Generations":
+    history_ui.generations_history()
+    st.stop()
 
 search_col, provider_col, style_col, date_col = st.columns([3, 2, 2, 2])
 search = search_col.text_input("Search captions and prompts", key="history_search", placeholder="e.g. cat")

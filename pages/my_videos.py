@@ -61,16 +61,3 @@ for start in range(0, len(shown), COLUMNS):
 
 if st.session_state.get("lightbox"):
     video_ui.lightbox()
-    selected = st.session_state.get("lightbox")
-    if selected:
-        with st.expander("Organise the open set"):
-            current = videos.generation(studio, selected["generation"])
-            if current:
-                new_folder = st.text_input("Folder", current.folder or "", key=f"folder-{current.id}")
-                if st.button("Move to folder", key=f"move-{current.id}"):
-                    try:
-                        videos.set_folder(studio, current.id, new_folder)
-                    except StudioError as exc:
-                        st.error(exc.message)
-                    else:
-                        st.rerun()

@@ -15,6 +15,40 @@ from tests.corpus import encode, photo
 OUT = ROOT / "docs" / "screenshots"
 
 
+def shoot_videos(page, url: str) -> None:
+    page.goto(f"{url}/create_video")
+    wait_until_idle(page)
+    page.get_by_label("Scene context").fill("A lighthouse on a cliff at dusk, waves breaking below")
+    page.get_by_label("Visual details").fill("golden light, teal sea, soft mist")
+    page.get_by_label("Motion (camera and subject)").fill("slow dolly in; gulls circle the lamp")
+    page.keyboard.press("Tab")
+    wait_until_idle(page)
+    page.locator("[data-testid='stButtonGroup']").nth(2).get_by_text("8 s", exact=True).click()
+    wait_until_idle(page)
+    page.locator("[data-testid='stButtonGroup']").nth(3).get_by_text("2", exact=True).click()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Create video").click()
+    page.get_by_text("variation 2", exact=False).first.wait_for(timeout=30_000)
+    page.screenshot(path=OUT / "create-video.png", full_page=True)
+    page.goto(f"{url}/my_videos")
+    wait_until_idle(page)
+    page.get_by_text("2/2 ready").wait_for(timeout=180_000)
+    wait_until_idle(page)
+    page.screenshot(path=OUT / "my-videos.png", full_page=True)
+    page.get_by_role("button", name="Play").first.click()
+    page.get_by_role("dialog").get_by_text("Variation 1 of 2").wait_for(timeout=30_000)
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("dialog").get_by_text("Variation 2 of 2").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=OUT / "lightbox.png")
+    page.goto(f"{url}/history")
+    wait_until_idle(page)
+    page.get_by_text("Generations", exact=True).click()
+    wait_until_idle(page)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=OUT / "history-generations.png", full_page=True)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -44,6 +78,7 @@ def main() -> None:
             wait_until_idle(page)
             page.wait_for_timeout(1500)  # the data grid draws its thumbnails after the script run
             page.screenshot(path=OUT / "history.png", full_page=True)
+            shoot_videos(page, url)
     print(f"Screenshots written to {OUT.relative_to(ROOT)}", file=sys.stderr)
 
 

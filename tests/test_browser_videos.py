@@ -44,3 +44,30 @@ def test_create_two_variations_then_step_through_them_with_the_arrow_key(browser
         page.keyboard.press("ArrowRight")
         dialog.get_by_text("Variation 2 of 2").wait_for(timeout=30_000)
         page.close()
+
+
+def test_a_closed_lightbox_stays_closed_when_the_page_reruns(browser, tmp_path):
+    from core.config import Settings
+    from core.jobs import JobRunner
+    from core.studio import open_studio
+    from tests.test_jobs_offline import _queue
+
+    studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home")}, secrets={}))
+    _queue(studio, n=1, size=(320, 180), seconds=2)
+    JobRunner(studio).run_until_idle(timeout=60)
+    studio.db.dispose()
+    with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/my_videos")
+        wait_until_idle(page)
+        page.get_by_role("button", name="Play").first.click()
+        page.get_by_role("dialog").get_by_text("Variation 1 of 1").wait_for(timeout=30_000)
+        page.keyboard.press("Escape")
+        page.get_by_role("dialog").wait_for(state="hidden")
+        wait_until_idle(page)
+        page.get_by_label("Search prompts").fill("lighthouse")
+        page.keyboard.press("Enter")
+        wait_until_idle(page)
+        page.wait_for_timeout(1000)
+        assert page.get_by_role("dialog").count() == 0
+        page.close()

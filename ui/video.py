@@ -88,7 +88,11 @@ def video_card(view: videos.GenerationView, key: str) -> None:
         st.rerun()
 
 
-@st.dialog("Video", width="large")
+def _close_lightbox() -> None:
+    st.session_state.pop("lightbox", None)
+
+
+@st.dialog("Video", width="large", on_dismiss=_close_lightbox)
 def lightbox() -> None:
     """Plays one variation; Left and Right step through the set (native button shortcuts)."""
     state = st.session_state.get("lightbox")
@@ -123,6 +127,15 @@ def lightbox() -> None:
         crop = " · cropped on this computer" if view.local_crop else ""
         st.caption(f"{ui.video_backend_label(view.backend)} · {view.model} · {view.width}×{view.height}{crop} · "
                    f"{view.seconds} s · preset {view.style_preset} · status {variation.status}")
+    with st.expander("Folder"):
+        folder = st.text_input("Folder name (empty for none)", view.folder or "", key=f"lb-folder-{view.id}")
+        if st.button("Move to folder", key=f"lb-move-{view.id}"):
+            try:
+                videos.set_folder(studio, view.id, folder)
+            except StudioError as exc:
+                st.error(exc.message)
+            else:
+                st.toast(f"Moved to “{folder.strip()}”." if folder.strip() else "Removed from its folder.")
     download_col, favourite_col, delete_col = st.columns(3)
     if variation.video_sha256:
         download_col.download_button(

@@ -1,0 +1,51 @@
+"""The generations half of the History page: a filterable table and its CSV export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from core import videos
+from core.captions import date_range
+
+
+def generations_history() -> None:
+    studio = ui.studio()
+    search_col, status_col, backend_col, date_col = st.columns([3, 2, 2, 2])
+    search = search_col.text_input("Search prompts", key="gen_search", placeholder="e.g. lighthouse")
+    statuses = status_col.multiselect("Status", ["completed", "active", "failed"], key="gen_status")
+    backends = backend_col.multiselect("Back-end", ["offline", "openai-videos", "import"],
+                                       format_func=ui.video_backend_label, key="gen_backend")
+    date_from, date_to = date_range(date_col.date_input("Created between", value=(), key="gen_dates"))
+    flt = videos.GenerationFilter(search=search, statuses=tuple(statuses), backends=tuple(backends),
+                                  date_from=date_from, date_to=date_to)
+    rows = videos.generation_rows(studio, flt, limit=1000)
+    summary, export = st.columns([5, 2], vertical_alignment="bottom")
+    summary.markdown(f"**{len(rows)}** generation{'s' if len(rows) != 1 else ''} match"
+                     + (" (showing the newest 1,000)." if len(rows) == 1000 else "."))
+    export.download_button(
+        "Export CSV", data=lambda: videos.export_generations_csv(studio, flt),
+        file_name=f"generations-{datetime.now():%Y%m%d-%H%M%S}.csv", mime="text/csv", icon=":material/download:",
+        disabled=not rows, use_container_width=True, on_click="ignore", key="gen_export")
+    if not rows:
+        st.info("No generations yet. Make one on the Create video page.", icon=":material/movie:")
+        return
+    frame = pd.DataFrame(rows, columns=videos.GENERATION_EXPORT_COLUMNS)
+    frame["backend"] = frame["backend"].map(ui.video_backend_label)
+    st.dataframe(
+        frame[["generation_id", "created_at", "status", "backend", "model", "seconds", "size", "variations",
+               "completed", "failed", "estimated_cost_usd", "cost_usd", "prompt", "errors"]],
+        hide_index=True, use_container_width=True,
+        column_config={
+            "generation_id": st.column_config.NumberColumn("Set", format="#%d"),
+            "created_at": st.column_config.TextColumn("Created (UTC)"),
+            "status": "Status", "backend": "Back-end", "model": "Model", "seconds": "Seconds", "size": "Size",
+            "variations": "Variations", "completed": "Done", "failed": "Failed", "errors": "Errors",
+            "estimated_cost_usd": st.column_config.NumberColumn("Estimate", format="$%.2f"),
+            "cost_usd": st.column_config.NumberColumn("Cost", format="$%.2f"),
+            "prompt": st.column_config.TextColumn("Prompt", width="large"),
+        },
+    )
