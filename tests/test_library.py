@@ -1,0 +1,45 @@
+"""My Videos' library queries: search by prompt, filters, favourites, folders and paging."""
+
+import json
+
+from core import videos
+from db import videos as queries
+
+
+def _add(studio, prompt, backend="offline", status="completed"):
+    with studio.db.session() as session:
+        g = queries.add_generation(
+            session, variations=1, source="generate", backend=backend, model="m", prompt=prompt,
+            prompt_parts=json.dumps({}), style_preset="None", aspect_ratio="16:9", resolution="720p",
+            request_size="1280x720", width=1280, height=720, local_crop=False, seconds=4, estimated_cost_usd=0.0)
+        g.variations[0].status = status
+        if status == "completed":
+            g.variations[0].video_sha256 = f"{g.id:064x}"
+        return g.id
+
+
+def ids(studio, **filters):
+    return sorted(v.id for v in videos.library(studio, videos.GenerationFilter(**filters), limit=100)[1])
+
+
+def test_search_filters_favourites_and_folders(studio):
+    fox = _add(studio, "A red fox in snow")
+    boat = _add(studio, "A paper boat on a puddle", backend="openai-videos", status="failed")
+    city = _add(studio, "Neon city at night, foxes on rooftops", status="queued")
+    assert ids(studio, search="fox") == [fox, city]  # prefix match: fox, foxes
+    assert ids(studio, statuses=("failed",)) == [boat]
+    assert ids(studio, statuses=("active",)) == [city]
+    assert ids(studio, backends=("openai-videos",)) == [boat]
+    videos.set_favourite(studio, fox, True)
+    videos.set_folder(studio, boat, "  Rainy days ")
+    assert ids(studio, favourites_only=True) == [fox]
+    assert ids(studio, folder="Rainy days") == [boat]
+    assert videos.folders(studio) == ["Rainy days"]
+
+
+def test_paging_returns_the_newest_first_and_counts_everything(studio):
+    made = [_add(studio, f"shot {i}") for i in range(30)]
+    total, first = videos.library(studio, videos.GenerationFilter(), limit=12, offset=0)
+    _, last = videos.library(studio, videos.GenerationFilter(), limit=12, offset=24)
+    assert total == 30 and len(first) == 12 and len(last) == 6
+    assert first[0].id == made[-1] and last[-1].id == made[0]
