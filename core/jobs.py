@@ -15,6 +15,7 @@ they are complete; the row says "completed" only after the files are in place.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -37,6 +38,12 @@ from db.models import Variation, utcnow
 log = logging.getLogger(__name__)
 
 VIDEOS, POSTERS, SPRITES, REFERENCES = "videos", "posters", "sprites", "references"
+LOCAL_EDITS = ("loop", "blend", "recut")
+
+
+def runs_locally(backend: str, operation: str) -> bool:
+    """Edits always run here; a remix goes to the API only for a set the API made."""
+    return backend == "offline" or operation in LOCAL_EDITS or (operation == "remix" and backend != "openai-videos")
 
 
 class _Stopped(Exception):
@@ -57,6 +64,11 @@ class _Job:
     height: int
     local_crop: bool
     price_per_second: float
+    operation: str = "generate"
+    params: dict | None = None
+    parent_video: str | None = None  # digest of the source variation's video
+    parent_remote_id: str | None = None
+    partner_video: str | None = None
 
 
 class JobRunner:
@@ -126,7 +138,7 @@ class JobRunner:
             due = queries.due_variations(session, now)
             running = queries.running_count(session)
         started = 0
-        for variation_id, status, backend in due:
+        for variation_id, status, backend, operation in due:
             with self._lock:
                 if variation_id in self._in_flight:
                     continue
@@ -134,7 +146,7 @@ class JobRunner:
             if status == "queued":
                 if running >= self.max_running:
                     continue
-                start_as = "in_progress" if backend == "offline" else "submitting"
+                start_as = "in_progress" if runs_locally(backend, operation) else "submitting"
             with self.studio.db.session() as session:
                 if not queries.claim(session, variation_id, self.owner, now, self.lease, start_as):
                     continue
@@ -177,18 +189,35 @@ class JobRunner:
             if generation.reference_sha256:
                 reference = self.studio.media.read(generation.reference_sha256, REFERENCES, ".jpg")
             price = queries.prices(session).get(generation.model, 0.0)
+            params = json.loads(variation.operation_params or "{}")
+            parts = queries.prompt_parts(generation)
+            prompt = generation.prompt
+            if variation.operation == "remix":
+                prompt = params.get("prompt", prompt)
+                parts = {**parts, "extra": " ".join(filter(None, [parts.get("extra", ""), params.get("change", "")]))}
             request = VideoRequest(
-                prompt=generation.prompt, size=generation.request_size, seconds=generation.seconds,
+                prompt=prompt, size=generation.request_size, seconds=generation.seconds,
                 model=generation.model, reference_jpeg=reference, seed=variation.position,
-                style_preset=generation.style_preset, parts=queries.prompt_parts(generation),
+                style_preset=generation.style_preset, parts=parts,
             )
+            parent = queries.get_variation(session, variation.parent_id) if variation.parent_id else None
+            partner = queries.get_variation(session, variation.partner_id) if variation.partner_id else None
             return _Job(variation.id, variation.status, variation.remote_id, variation.attempts,
                         variation.started_at, variation.deadline_at, generation.backend, request,
-                        generation.width, generation.height, generation.local_crop, price)
+                        generation.width, generation.height, generation.local_crop, price,
+                        operation=variation.operation, params=params,
+                        parent_video=parent.video_sha256 if parent else None,
+                        parent_remote_id=parent.remote_id if parent else None,
+                        partner_video=partner.video_sha256 if partner else None)
 
     def _step(self, job: _Job) -> None:
-        backend = self.backend_for(job.backend)
-        if isinstance(backend, LocalVideoBackend):
+        if job.operation in LOCAL_EDITS:
+            self._edit(job)
+            return
+        backend = self.backend_for(job.backend if job.backend != "import" else "offline")
+        if isinstance(backend, LocalVideoBackend) or runs_locally(job.backend, job.operation):
+            if not isinstance(backend, LocalVideoBackend):
+                backend = self.backend_for("offline")
             self._render(job, backend)
         elif job.status == "submitting":
             self._submit(job, backend)
@@ -234,7 +263,12 @@ class JobRunner:
             now = utcnow()
             # Counted before the call: if we die during it, the next runner reconciles first.
             self._update(job.id, attempts=job.attempts + 1, deadline_at=job.deadline_at or now + self.deadline)
-            remote = backend.submit(job.request)
+            if job.operation == "remix":
+                if not job.parent_remote_id:
+                    raise StudioError("The source video has no remote id at the service, so it cannot be remixed there.")
+                remote = backend.remix(job.parent_remote_id, job.request.prompt)
+            else:
+                remote = backend.submit(job.request)
             remote_id = remote.remote_id
             self._update(job.id, remote_id=remote_id)
             self._apply(job, remote)
@@ -305,6 +339,48 @@ class JobRunner:
 
         backend.render(job.request, video, progress)
         self._store(job, video, None, cost=0.0)
+
+    def _edit(self, job: _Job) -> None:
+        """Loop, blend or recut on this computer; the sources are only read."""
+        from core.video import edits
+
+        params = job.params or {}
+        source = self._source(job.parent_video, "The source video")
+        target = self._scratch(job.id, "edit.mp4")
+        last = [0.0]
+
+        def progress(fraction: float) -> None:
+            self._check_stop()
+            now = time.monotonic()
+            if now - last[0] >= 0.5:
+                last[0] = now
+                self._update(job.id, progress=min(99.0, fraction * 100), lease_until=utcnow() + self.lease)
+
+        if job.operation == "loop":
+            edits.loop_video(source, target, params["start_s"], params["end_s"], params.get("length", "normal"),
+                             params.get("mode", "crossfade"), progress=progress)
+        elif job.operation == "blend":
+            partner = self._source(job.partner_video, "The blend partner")
+            curve = [tuple(p) for p in params["curve"]] if params.get("curve") else None
+            edits.blend_videos(source, partner, target, params.get("mode", "transition"), at_s=params.get("at_s"),
+                               weight=params.get("weight", 0.5), curve=curve, progress=progress)
+        else:
+            with self.studio.db.session() as session:
+                segments = []
+                for segment in params["segments"]:
+                    found = queries.get_variation(session, segment["variation_id"])
+                    if found is None or not found.video_sha256:
+                        raise StudioError("A clip in the storyboard no longer exists.")
+                    segments.append((self._source(found.video_sha256, "A storyboard clip"),
+                                     segment["start_s"], segment["end_s"]))
+            edits.recut_video(segments, target, progress=progress)
+        self._store(job, target, None, cost=0.0)
+
+    def _source(self, digest: str | None, what: str) -> Path:
+        path = self.studio.media.path_for(digest, VIDEOS, ".mp4") if digest else None
+        if path is None or not path.exists():
+            raise StudioError(f"{what} no longer exists.")
+        return path
 
     # --- finishing -----------------------------------------------------------------------------
     def _crop(self, job: _Job, source: Path) -> Path:

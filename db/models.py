@@ -135,7 +135,9 @@ class Variation(Base):
     fps: Mapped[float | None] = mapped_column(Float)
     bytes: Mapped[int | None] = mapped_column(Integer)
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("variations.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("variations.id", ondelete="SET NULL"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("variations.id", ondelete="SET NULL", name="fk_variations_partner_id"), index=True)
     operation: Mapped[str] = mapped_column(String(16), default="generate")
     operation_params: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -130,17 +130,17 @@ def running_count(session: Session) -> int:
     return session.scalar(select(func.count(Variation.id)).where(Variation.status.in_(RUNNING))) or 0
 
 
-def due_variations(session: Session, now: datetime, limit: int = 20) -> list[tuple[int, str, str]]:
-    """Active variations whose next step is due and which nobody holds: (id, status, back-end), oldest first."""
+def due_variations(session: Session, now: datetime, limit: int = 20) -> list[tuple[int, str, str, str]]:
+    """Active variations whose next step is due and nobody holds: (id, status, back-end, operation), oldest first."""
     statement = (
-        select(Variation.id, Variation.status, Generation.backend)
+        select(Variation.id, Variation.status, Generation.backend, Variation.operation)
         .join(Generation, Generation.id == Variation.generation_id)
         .where(Variation.status.in_(ACTIVE))
         .where(or_(Variation.next_attempt_at.is_(None), Variation.next_attempt_at <= now))
         .where(or_(Variation.lease_until.is_(None), Variation.lease_until < now))
         .order_by(Variation.id).limit(limit)
     )
-    return [(row[0], row[1], row[2]) for row in session.execute(statement)]
+    return [tuple(row) for row in session.execute(statement)]
 
 
 def claim(session: Session, variation_id: int, owner: str, now: datetime, lease: timedelta,

@@ -11,7 +11,7 @@ PINNED_TABLES = {
         "id", "generation_id", "position", "status", "progress", "remote_id", "error", "attempts",
         "next_attempt_at", "deadline_at", "lease_owner", "lease_until", "video_sha256", "has_thumbnail",
         "has_spritesheet", "duration_s", "fps", "bytes", "cost_usd", "parent_id", "operation",
-        "operation_params", "created_at", "started_at", "completed_at",
+        "operation_params", "created_at", "started_at", "completed_at", "partner_id",
     ],
     "image_assets": ["id", "sha256", "display_name", "format", "width", "height", "bytes", "created_at"],
     "captions": [
@@ -107,3 +107,41 @@ def test_default_model_prices_are_seeded(tmp_path):
     with db.engine.connect() as conn:
         prices = dict(conn.execute(text("SELECT model, usd_per_second FROM model_prices")).all())
     assert prices["sora-2"] == 0.10 and prices["offline-animatic"] == 0.0
+
+
+def test_rebuilding_a_table_in_a_migration_keeps_its_checks(tmp_path):
+    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    with db.engine.connect() as conn:
+        sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'variations'")).scalar()
+    for check in ("status_known", "progress_is_percent", "completed_has_video", "one_variation_per_place"):
+        assert check in sql
+
+
+def test_upgrading_a_database_with_videos_keeps_them_and_backs_up_first(tmp_path):
+    from alembic import command
+
+    from db.engine import _alembic_config
+
+    url = f"sqlite:///{tmp_path / 'v.db'}"
+    db = open_database(url)
+    config = _alembic_config()
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    with db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO generations (id, created_at, source, backend, model, prompt, prompt_parts, style_preset, "
+            "aspect_ratio, resolution, request_size, width, height, local_crop, seconds, n_variations, "
+            "estimated_cost_usd, favourite) VALUES (1, '2026-11-01', 'generate', 'offline', 'm', 'a fox', '{}', "
+            "'None', '16:9', '720p', '1280x720', 1280, 720, 0, 4, 1, 0, 0)"))
+        conn.execute(text(
+            "INSERT INTO variations (generation_id, position, status, progress, attempts, has_thumbnail, "
+            "has_spritesheet, cost_usd, operation, operation_params, created_at) "
+            "VALUES (1, 0, 'queued', 0, 0, 0, 0, 0, 'generate', '{}', '2026-11-01')"))
+    db.dispose()
+    upgraded = open_database(url)
+    with upgraded.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+        assert conn.execute(text("SELECT count(*) FROM variations WHERE partner_id IS NULL")).scalar() == 1
+    with sqlite3.connect(tmp_path / "v.db.before-migration.bak") as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
