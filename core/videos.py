@@ -363,3 +363,11 @@ def export_generations_csv(studio: Studio, flt: queries.GenerationFilter) -> byt
 
 GenerationFilter = queries.GenerationFilter
 SPRITE_FRAMES = SPRITE_TILES
+
+
+def variation_duration(studio: Studio, variation_id: int) -> float:
+    with studio.db.session() as session:
+        found = queries.get_variation(session, variation_id)
+        if found is None:
+            raise StudioError("That video no longer exists.")
+        return float(found.duration_s or found.generation.seconds)

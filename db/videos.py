@@ -178,3 +178,11 @@ def prompt_parts(generation: Generation) -> dict:
         return json.loads(generation.prompt_parts or "{}")
     except ValueError:
         return {}
+
+
+def completed_variations(session: Session, limit: int = 50) -> list[tuple[int, int, int, str]]:
+    """Recent finished variations for pickers: (variation id, generation id, position, prompt)."""
+    statement = (select(Variation.id, Variation.generation_id, Variation.position, Generation.prompt)
+                 .join(Generation, Generation.id == Variation.generation_id)
+                 .where(Variation.status == "completed").order_by(Variation.id.desc()).limit(limit))
+    return [tuple(row) for row in session.execute(statement)]

@@ -34,6 +34,11 @@ recall = st.session_state.pop("recall", None)  # "Recall" in My Videos fills the
 if recall:
     for name in ("scene", "visual", "motion", "extra"):
         st.session_state[f"vp_{name}"] = recall.get(name, "")
+    for name, key in (("aspect", "video_aspect"), ("resolution", "video_resolution"), ("seconds", "video_seconds"),
+                      ("preset", "video_preset")):
+        if recall.get(name) is not None:
+            st.session_state[key] = recall[name]
+    st.toast("Prompt and settings recalled from My Videos.", icon=":material/replay:")
 
 prompt_col, settings_col = st.columns([3, 2], gap="large")
 with prompt_col:

@@ -127,6 +127,11 @@ def lightbox() -> None:
         crop = " · cropped on this computer" if view.local_crop else ""
         st.caption(f"{ui.video_backend_label(view.backend)} · {view.model} · {view.width}×{view.height}{crop} · "
                    f"{view.seconds} s · preset {view.style_preset} · status {variation.status}")
+    from ui import edit_toolbar
+
+    edit_toolbar.lineage_panel(view, variation)
+    if variation.status == "completed" and variation.video_sha256:
+        edit_toolbar.toolbar(view, variation)
     with st.expander("Folder"):
         folder = st.text_input("Folder name (empty for none)", view.folder or "", key=f"lb-folder-{view.id}")
         if st.button("Move to folder", key=f"lb-move-{view.id}"):

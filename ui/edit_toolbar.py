@@ -1,0 +1,167 @@
+"""The lightbox's edit toolbar (Edit, Remix, Blend, Loop), lineage and Recall.
+
+Each action queues a new variation in the same set through core.edits; the job runner makes it
+and the page's progress panel shows it. The source video is never changed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from core import edits, videos
+from core.errors import StudioError
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _storyboard(digest: str, count: int = 8) -> list[tuple[float, bytes]]:
+    import io
+
+    from core.video.edits import storyboard
+
+    frames = []
+    for at, image in storyboard(videos.video_path(ui.studio(), digest), count=count, tile_width=160):
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=80)
+        frames.append((at, buffer.getvalue()))
+    return frames
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _keyframes(digest: str) -> list[float]:
+    from core.video.edits import keyframe_times
+
+    return keyframe_times(videos.video_path(ui.studio(), digest))
+
+
+def _queued(view: videos.GenerationView, submit) -> None:
+    try:
+        new_id = submit()
+    except StudioError as exc:
+        st.error(exc.message, icon=":material/error:")
+        return
+    fresh = videos.generation(ui.studio(), view.id)
+    index = next((i for i, v in enumerate(fresh.variations) if v.id == new_id), 0)
+    st.session_state["lightbox"] = {"generation": view.id, "index": index}
+    st.toast("Queued: the new variation joins this set when it is ready.", icon=":material/schedule:")
+    st.rerun()
+
+
+def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> None:
+    studio = ui.studio()
+    duration = float(variation.duration_s or view.seconds)
+    edit_tab, remix_tab, blend_tab, loop_tab = st.tabs(["Edit", "Remix", "Blend", "Loop"])
+
+    with edit_tab:
+        frames = _storyboard(variation.video_sha256)
+        columns = st.columns(len(frames) or 1)
+        for column, (at, jpeg) in zip(columns, frames):
+            column.image(jpeg, caption=f"{at:.1f} s", use_container_width=True)
+        keyframes = _keyframes(variation.video_sha256)
+        st.caption("Keyframes at " + ", ".join(f"{k:.2f}" for k in keyframes[:12])
+                   + (" …" if len(keyframes) > 12 else "") + " s — cuts on keyframes are copied without re-encoding.")
+        choices = {variation.id: f"This video (variation {variation.position + 1})",
+                   **edits.partner_choices(studio, exclude=variation.id)}
+        key = f"segments-{variation.id}"
+        if key not in st.session_state:
+            st.session_state[key] = pd.DataFrame(
+                [{"order": 1, "clip": choices[variation.id], "start_s": 0.0, "end_s": round(duration, 2)}])
+        append = st.selectbox("Append a clip from the library", list(choices), format_func=choices.get,
+                              key=f"append-{variation.id}")
+        if st.button("Append clip", key=f"append-go-{variation.id}", icon=":material/add:"):
+            table = st.session_state[key]
+            st.session_state[key] = pd.concat([table, pd.DataFrame([{
+                "order": len(table) + 1, "clip": choices[append], "start_s": 0.0, "end_s": None}])],
+                ignore_index=True)
+        edited = st.data_editor(
+            st.session_state[key], num_rows="dynamic", hide_index=True, use_container_width=True,
+            key=f"editor-{variation.id}",
+            column_config={
+                "order": st.column_config.NumberColumn("Order", min_value=1, step=1,
+                                                       help="Segments play in this order"),
+                "clip": st.column_config.SelectboxColumn("Clip", options=list(choices.values()), required=True),
+                "start_s": st.column_config.NumberColumn("Start (s)", min_value=0.0, step=0.25, format="%.2f"),
+                "end_s": st.column_config.NumberColumn("End (s)", min_value=0.0, step=0.25, format="%.2f"),
+            })
+        st.caption("Split a segment by duplicating its row with new times; delete rows to cut; change Order to "
+                   "reorder. An empty end means the clip's end.")
+        if st.button("Recut", type="primary", key=f"recut-{variation.id}", icon=":material/content_cut:"):
+            by_label = {label: vid for vid, label in choices.items()}
+            rows = edited.dropna(subset=["clip"]).sort_values("order")
+            segments = []
+            for row in rows.itertuples():
+                clip = by_label[row.clip]
+                end = row.end_s if pd.notna(row.end_s) else videos.variation_duration(studio, clip)
+                segments.append((clip, float(row.start_s or 0.0), float(end)))
+            _queued(view, lambda: edits.queue_recut(studio, variation.id, segments))
+
+    with remix_tab:
+        change = st.text_area("Describe the change", key=f"remix-{variation.id}",
+                              placeholder="e.g. make it snow, and turn the lamp light green")
+        strength = st.segmented_control("Strength", list(edits.REMIX_STRENGTHS), default="Mild",
+                                        key=f"strength-{variation.id}") or "Mild"
+        where = "the Videos API's remix" if view.backend == "openai-videos" else "the offline renderer, re-rendered"
+        st.caption(f"Made with {where}.")
+        if st.button("Remix", type="primary", key=f"remix-go-{variation.id}", icon=":material/auto_fix_high:"):
+            _queued(view, lambda: edits.queue_remix(studio, variation.id, change, strength))
+
+    with blend_tab:
+        partners = edits.partner_choices(studio, exclude=variation.id)
+        if not partners:
+            st.info("Blend needs a second finished video in the library.")
+        else:
+            partner = st.selectbox("Blend with", list(partners), format_func=partners.get, key=f"partner-{variation.id}")
+            mode = st.segmented_control("Mode", ["Transition", "Mix", "Custom"], default="Transition",
+                                        key=f"blend-mode-{variation.id}") or "Transition"
+            at_s, weight, curve = None, 0.5, None
+            if mode == "Transition":
+                at_s = st.slider("Crossfade at (s)", 0.0, duration, round(duration / 2, 2), 0.1,
+                                 key=f"at-{variation.id}")
+            elif mode == "Mix":
+                weight = st.slider("Weight of the other video", 0.0, 1.0, 0.5, 0.05, key=f"weight-{variation.id}")
+            else:
+                points = st.data_editor(pd.DataFrame({"time": [0.0, 0.5, 1.0], "weight": [0.0, 1.0, 0.0]}),
+                                        num_rows="dynamic", hide_index=True, key=f"curve-{variation.id}",
+                                        column_config={"time": st.column_config.NumberColumn("Time (0–1)", min_value=0.0, max_value=1.0),
+                                                       "weight": st.column_config.NumberColumn("Other's weight", min_value=0.0, max_value=1.0)})
+                curve = sorted((float(t), float(w)) for t, w in points.dropna().itertuples(index=False))
+                if len(curve) >= 2:
+                    from core.video.edits import influence_curve
+
+                    st.line_chart(pd.DataFrame({"other video's weight": influence_curve(curve, 50)}), height=140)
+            if st.button("Blend", type="primary", key=f"blend-go-{variation.id}", icon=":material/join:"):
+                _queued(view, lambda: edits.queue_blend(studio, variation.id, partner, mode.lower(), at_s=at_s,
+                                                        weight=weight, curve=curve))
+
+    with loop_tab:
+        start_s, end_s = st.slider("Section to loop (s)", 0.0, duration, (0.0, round(duration, 2)), 0.1,
+                                   key=f"loop-span-{variation.id}")
+        length = st.segmented_control("Length", ["short", "normal", "long"], default="normal",
+                                      format_func=str.capitalize, key=f"loop-length-{variation.id}") or "normal"
+        mode = st.radio("Seam", ["crossfade", "pingpong"], horizontal=True, key=f"loop-mode-{variation.id}",
+                        format_func={"crossfade": "Cross-fade the tail into the head", "pingpong": "Ping-pong"}.get)
+        if st.button("Make loop", type="primary", key=f"loop-go-{variation.id}", icon=":material/all_inclusive:"):
+            _queued(view, lambda: edits.queue_loop(studio, variation.id, start_s, end_s, length, mode))
+
+
+def lineage_panel(view: videos.GenerationView, variation: videos.VariationView) -> None:
+    found = edits.lineage(ui.studio(), variation.id)
+    if found is None:
+        return
+    made = edits.OPERATION_LABELS.get(found.operation, found.operation)
+
+    def names(links) -> str:
+        return ", ".join(f"set #{l.generation_id} variation {l.position + 1} ({edits.OPERATION_LABELS.get(l.operation, l.operation)})"
+                         for l in links)
+
+    lines = [f"**How it was made:** {made}"]
+    if found.parents:
+        lines.append(f"**Made from:** {names(found.parents)}")
+    if found.children:
+        lines.append(f"**Made from it:** {names(found.children)}")
+    st.markdown("  \n".join(lines))
+    if st.button("Recall in Create video", key=f"recall-{variation.id}", icon=":material/replay:"):
+        st.session_state["recall"] = edits.recall(ui.studio(), variation.id)
+        st.session_state.pop("lightbox", None)
+        st.switch_page("pages/create_video.py")
