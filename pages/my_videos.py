@@ -1,10 +1,11 @@
 """My Videos: every generation and import, paged, searchable, with a lightbox per set."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 import ui
 from core import videos
-from core.captions import date_range
 from core.errors import StudioError
 from ui import video as video_ui
 
@@ -29,19 +30,11 @@ with st.sidebar:
             else:
                 st.toast(f"Imported {upload.name}.")
 
-search_col, status_col, backend_col, date_col = st.columns([3, 2, 2, 2])
-search = search_col.text_input("Search prompts", key="videos_search", placeholder="e.g. lighthouse")
-statuses = status_col.multiselect("Status", ["completed", "active", "failed"], key="videos_status")
-backends = backend_col.multiselect("Back-end", ["offline", "openai-videos", "import"],
-                                   format_func=ui.video_backend_label, key="videos_backend")
-date_from, date_to = date_range(date_col.date_input("Created between", value=(), key="videos_dates"))
+flt = video_ui.generation_filters("videos")
 fav_col, folder_col, page_col = st.columns([2, 3, 2], vertical_alignment="bottom")
 favourites = fav_col.toggle("Favourites only", key="videos_favourites")
-folder_names = videos.folders(studio)
-folder = folder_col.selectbox("Folder", ["All folders"] + folder_names, key="videos_folder")
-flt = videos.GenerationFilter(search=search, statuses=tuple(statuses), backends=tuple(backends),
-                              date_from=date_from, date_to=date_to, favourites_only=favourites,
-                              folder=None if folder == "All folders" else folder)
+folder = folder_col.selectbox("Folder", ["All folders"] + videos.folders(studio), key="videos_folder")
+flt = replace(flt, favourites_only=favourites, folder=None if folder == "All folders" else folder)
 
 video_ui.progress_panel()
 

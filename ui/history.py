@@ -9,19 +9,13 @@ import streamlit as st
 
 import ui
 from core import videos
-from core.captions import date_range
 
 
 def generations_history() -> None:
     studio = ui.studio()
-    search_col, status_col, backend_col, date_col = st.columns([3, 2, 2, 2])
-    search = search_col.text_input("Search prompts", key="gen_search", placeholder="e.g. lighthouse")
-    statuses = status_col.multiselect("Status", ["completed", "active", "failed"], key="gen_status")
-    backends = backend_col.multiselect("Back-end", ["offline", "openai-videos", "import"],
-                                       format_func=ui.video_backend_label, key="gen_backend")
-    date_from, date_to = date_range(date_col.date_input("Created between", value=(), key="gen_dates"))
-    flt = videos.GenerationFilter(search=search, statuses=tuple(statuses), backends=tuple(backends),
-                                  date_from=date_from, date_to=date_to)
+    from ui.video import generation_filters
+
+    flt = generation_filters("gen")
     rows = videos.generation_rows(studio, flt, limit=1000)
     summary, export = st.columns([5, 2], vertical_alignment="bottom")
     summary.markdown(f"**{len(rows)}** generation{'s' if len(rows) != 1 else ''} match"

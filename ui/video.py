@@ -9,6 +9,7 @@ import streamlit as st
 
 import ui
 from core import videos
+from core.captions import date_range
 from core.errors import StudioError
 from core.jobs import JobRunner
 
@@ -48,6 +49,18 @@ def progress_panel() -> None:
                      "in_progress": "rendering", "downloading": "downloading"}.get(status, status)
             st.progress(int(progress) / 100, text=f"Set #{generation_id} · variation {position + 1} · {label} · "
                                                   f"{progress:.0f}%")
+
+
+def generation_filters(prefix: str, **extra) -> videos.GenerationFilter:
+    """The search-and-filter row My Videos and History share; ``extra`` adds fields such as folder."""
+    search_col, status_col, backend_col, date_col = st.columns([3, 2, 2, 2])
+    search = search_col.text_input("Search prompts", key=f"{prefix}_search", placeholder="e.g. lighthouse")
+    statuses = status_col.multiselect("Status", ["completed", "active", "failed"], key=f"{prefix}_status")
+    backends = backend_col.multiselect("Back-end", ["offline", "openai-videos", "import"],
+                                       format_func=ui.video_backend_label, key=f"{prefix}_backend")
+    date_from, date_to = date_range(date_col.date_input("Created between", value=(), key=f"{prefix}_dates"))
+    return videos.GenerationFilter(search=search, statuses=tuple(statuses), backends=tuple(backends),
+                                   date_from=date_from, date_to=date_to, **extra)
 
 
 def _card_html(poster: str | None, sprite: str | None, title: str, subtitle: str, aspect: float) -> str:
