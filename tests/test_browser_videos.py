@@ -71,3 +71,29 @@ def test_a_closed_lightbox_stays_closed_when_the_page_reruns(browser, tmp_path):
         page.wait_for_timeout(1000)
         assert page.get_by_role("dialog").count() == 0
         page.close()
+
+
+def test_loop_a_variation_from_the_lightbox_and_see_it_join_the_set(browser, tmp_path):
+    from core.config import Settings
+    from core.jobs import JobRunner
+    from core.studio import open_studio
+    from tests.test_jobs_offline import _queue
+
+    studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home")}, secrets={}))
+    _queue(studio, n=1, size=(640, 360), seconds=4)
+    JobRunner(studio).run_until_idle(timeout=60)
+    studio.db.dispose()
+    with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/my_videos")
+        wait_until_idle(page)
+        page.get_by_role("button", name="Play").first.click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_text("Variation 1 of 1").wait_for(timeout=30_000)
+        dialog.get_by_role("tab", name="Loop").click()
+        dialog.get_by_role("button", name="Make loop").click()
+        dialog.get_by_text("Variation 2 of 2").wait_for(timeout=30_000)  # the new variation, in the same set
+        dialog.get_by_text("Made from: set #1 variation 1").wait_for(timeout=60_000)
+        dialog.locator("video").wait_for(timeout=120_000)  # finished and playable
+        assert "How it was made: loop" in dialog.inner_text()
+        page.close()

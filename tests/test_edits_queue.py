@@ -93,3 +93,39 @@ def test_remix_of_an_api_video_calls_the_remix_endpoint_and_links_the_result(api
     assert remix.status == "completed" and remix.parent_id == source.id
     assert videos_server.videos[remix.remote_id].remixed_from_video_id == source.remote_id
     assert len(videos_server.create_forms) == 1  # the remix was not a fresh generation
+
+
+def test_loop_blend_and_recut_run_as_jobs_and_leave_the_sources_untouched(studio, made):
+    import hashlib
+
+    import av
+
+    a, b = made.variations
+    source_hashes = {v.video_sha256: hashlib.sha256(videos.video_path(studio, v.video_sha256).read_bytes()).hexdigest()
+                     for v in (a, b)}
+    queued = [
+        edits.queue_loop(studio, a.id, 0.5, 1.5, "short", "crossfade"),
+        edits.queue_blend(studio, a.id, b.id, "transition", at_s=1.0),
+        edits.queue_blend(studio, a.id, b.id, "mix", weight=0.5),
+        edits.queue_recut(studio, a.id, [(b.id, 1.0, 2.0), (a.id, 0.0, 1.0)]),
+    ]
+    JobRunner(studio).run_until_idle(timeout=180)
+    view = videos.generation(studio, made.id)
+    done = {v.id: v for v in view.variations}
+    for new_id in queued:
+        assert done[new_id].status == "completed", done[new_id].error
+        with av.open(str(videos.video_path(studio, done[new_id].video_sha256))) as container:
+            ctx = container.streams.video[0].codec_context
+            assert (ctx.name, ctx.pix_fmt, ctx.width, ctx.height) == ("h264", "yuv420p", 320, 180)
+    assert done[queued[3]].duration_s == pytest.approx(2.0, abs=0.1)
+    for digest, sha in source_hashes.items():
+        assert hashlib.sha256(videos.video_path(studio, digest).read_bytes()).hexdigest() == sha
+
+
+def test_an_edit_whose_partner_vanished_before_it_ran_fails_clearly(studio, made):
+    a, b = made.variations
+    new_id = edits.queue_blend(studio, a.id, b.id, "mix")
+    videos.video_path(studio, b.video_sha256).unlink()
+    JobRunner(studio).run_until_idle(timeout=60)
+    failed = next(v for v in videos.generation(studio, made.id).variations if v.id == new_id)
+    assert failed.status == "failed" and "no longer exists" in failed.error

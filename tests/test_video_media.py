@@ -181,3 +181,18 @@ def test_spritesheet_is_a_strip_of_evenly_spaced_tiles(sample_media):
 
 def test_spritesheet_can_be_a_grid(sample_media):
     assert spritesheet(sample_media.mp4, tiles=12, tile_width=100, columns=4).size == (400, 168)
+
+
+def test_frames_decoded_from_another_file_keep_their_timing_when_written(tmp_path):
+    """A decoded frame carries its source's time base; the writer must not let it stretch time."""
+    import av
+
+    from core.video.media import mp4_writer, probe
+    from tests.video_helpers import make_mp4
+
+    source = make_mp4(tmp_path / "src.mp4", seconds=2)
+    with av.open(str(source)) as container, mp4_writer(tmp_path / "out.mp4", 256, 144, 24) as writer:
+        for frame in container.decode(video=0):
+            writer.add(frame)
+    info = probe(tmp_path / "out.mp4")
+    assert abs(info.duration - 2.0) < 0.1 and abs(info.fps - 24) < 0.5

@@ -116,7 +116,8 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
                                         key=f"blend-mode-{variation.id}") or "Transition"
             at_s, weight, curve = None, 0.5, None
             if mode == "Transition":
-                at_s = st.slider("Crossfade at (s)", 0.0, duration, round(duration / 2, 2), 0.1,
+                latest = max(0.1, round(duration - 1.0, 1))  # the one-second crossfade must fit inside
+                at_s = st.slider("Crossfade at (s)", 0.0, latest, min(latest, round(duration / 2, 1)), 0.1,
                                  key=f"at-{variation.id}")
             elif mode == "Mix":
                 weight = st.slider("Weight of the other video", 0.0, 1.0, 0.5, 0.05, key=f"weight-{variation.id}")

@@ -134,7 +134,6 @@ def lightbox() -> None:
         st.error(variation.error or "This variation failed.", icon=":material/error:")
     else:
         st.progress(int(variation.progress) / 100, text=f"{variation.status.replace('_', ' ')} · {variation.progress:.0f}%")
-    st.markdown(f"<div data-testid='ms-lightbox-variation'>variation-{index + 1}</div>", unsafe_allow_html=True)
     with st.expander("Prompt and settings", expanded=True):
         st.text(view.prompt)
         crop = " · cropped on this computer" if view.local_crop else ""

@@ -326,6 +326,7 @@ class _BrowserMP4:
             frame = frame.reformat(width=self.width, height=self.height, format="yuv420p",
                                    dst_colorspace="ITU709", dst_color_range="MPEG")
         frame.pts = max(self.next_pts, pts if pts is not None else self.next_pts)
+        frame.time_base = self.video.codec_context.time_base  # a decoded frame keeps its source's otherwise
         self.next_pts = frame.pts + 1
         self.container.mux(self.video.encode(frame))
 
