@@ -9,25 +9,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.browser_support import ROOT, chromium_browser, running_app, wait_until_idle
+from tests.browser_support import ROOT, chromium_browser, create_offline_video, running_app, wait_until_idle
 from tests.corpus import encode, photo
 
 OUT = ROOT / "docs" / "screenshots"
 
 
 def shoot_videos(page, url: str) -> None:
-    page.goto(f"{url}/create_video")
-    wait_until_idle(page)
-    page.get_by_label("Scene context").fill("A lighthouse on a cliff at dusk, waves breaking below")
-    page.get_by_label("Visual details").fill("golden light, teal sea, soft mist")
-    page.get_by_label("Motion (camera and subject)").fill("slow dolly in; gulls circle the lamp")
-    page.keyboard.press("Tab")
-    wait_until_idle(page)
-    page.locator("[data-testid='stButtonGroup']").nth(2).get_by_text("8 s", exact=True).click()
-    wait_until_idle(page)
-    page.locator("[data-testid='stButtonGroup']").nth(3).get_by_text("2", exact=True).click()
-    wait_until_idle(page)
-    page.get_by_role("button", name="Create video").click()
+    create_offline_video(page, url)
     page.get_by_text("variation 2", exact=False).first.wait_for(timeout=30_000)
     page.screenshot(path=OUT / "create-video.png", full_page=True)
     page.goto(f"{url}/my_videos")

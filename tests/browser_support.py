@@ -105,3 +105,33 @@ def wait_until_idle(page, timeout: float = 60_000) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout,
     )
     page.wait_for_timeout(300)
+
+
+def seed_finished_set(home: Path, size: tuple[int, int] = (320, 180), seconds: int = 2) -> None:
+    """A data folder holding one finished offline set, made before the app starts."""
+    from core.config import Settings
+    from core.jobs import JobRunner
+    from core.studio import open_studio
+    from tests.test_jobs_offline import _queue
+
+    studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(home)}, secrets={}))
+    _queue(studio, n=1, size=size, seconds=seconds)
+    JobRunner(studio).run_until_idle(timeout=120)
+    studio.db.dispose()
+
+
+def create_offline_video(page, url: str, seconds: str = "8 s", variations: str = "2") -> None:
+    """Fill Create video with a lighthouse shot and press Create video (offline renderer)."""
+    page.goto(f"{url}/create_video")
+    wait_until_idle(page)
+    page.get_by_label("Scene context").fill("A lighthouse on a cliff at dusk, waves breaking below")
+    page.get_by_label("Visual details").fill("golden light, teal sea, soft mist")
+    page.get_by_label("Motion (camera and subject)").fill("slow dolly in; gulls circle the lamp")
+    page.keyboard.press("Tab")
+    wait_until_idle(page)
+    groups = page.locator("[data-testid='stButtonGroup']")
+    groups.nth(2).get_by_text(seconds, exact=True).click()
+    wait_until_idle(page)
+    groups.nth(3).get_by_text(variations, exact=True).click()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Create video").click()

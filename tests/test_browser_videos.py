@@ -3,7 +3,8 @@ a progress bar moves; the set appears in My Videos; the lightbox's Right arrow k
 
 import pytest
 
-from tests.browser_support import chromium_browser, running_app, wait_until_idle
+from tests.browser_support import (chromium_browser, create_offline_video, running_app, seed_finished_set,
+                                   wait_until_idle)
 
 pytestmark = pytest.mark.browser
 
@@ -17,19 +18,7 @@ def browser():
 def test_create_two_variations_then_step_through_them_with_the_arrow_key(browser, tmp_path):
     with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/create_video")
-        wait_until_idle(page)
-        assert page.get_by_text("Offline preview", exact=False).first.is_visible()
-        page.get_by_label("Scene context").fill("A lighthouse on a cliff at dusk, waves breaking below")
-        page.get_by_label("Visual details").fill("golden light, teal sea, mist")
-        page.get_by_label("Motion (camera and subject)").fill("slow dolly in")
-        page.keyboard.press("Tab")
-        wait_until_idle(page)
-        page.locator("[data-testid='stButtonGroup']").nth(2).get_by_text("8 s", exact=True).click()
-        wait_until_idle(page)
-        page.locator("[data-testid='stButtonGroup']").nth(3).get_by_text("2", exact=True).click()
-        wait_until_idle(page)
-        page.get_by_role("button", name="Create video").click()
+        create_offline_video(page, url)
         page.get_by_text("variation 2", exact=False).first.wait_for(timeout=30_000)  # the live progress panel
         assert page.locator("[data-testid='stProgress']").count() >= 1
 
@@ -47,15 +36,7 @@ def test_create_two_variations_then_step_through_them_with_the_arrow_key(browser
 
 
 def test_a_closed_lightbox_stays_closed_when_the_page_reruns(browser, tmp_path):
-    from core.config import Settings
-    from core.jobs import JobRunner
-    from core.studio import open_studio
-    from tests.test_jobs_offline import _queue
-
-    studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home")}, secrets={}))
-    _queue(studio, n=1, size=(320, 180), seconds=2)
-    JobRunner(studio).run_until_idle(timeout=60)
-    studio.db.dispose()
+    seed_finished_set(tmp_path / "home")
     with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/my_videos")
@@ -74,15 +55,7 @@ def test_a_closed_lightbox_stays_closed_when_the_page_reruns(browser, tmp_path):
 
 
 def test_loop_a_variation_from_the_lightbox_and_see_it_join_the_set(browser, tmp_path):
-    from core.config import Settings
-    from core.jobs import JobRunner
-    from core.studio import open_studio
-    from tests.test_jobs_offline import _queue
-
-    studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home")}, secrets={}))
-    _queue(studio, n=1, size=(640, 360), seconds=4)
-    JobRunner(studio).run_until_idle(timeout=60)
-    studio.db.dispose()
+    seed_finished_set(tmp_path / "home", size=(640, 360), seconds=4)
     with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(f"{url}/my_videos")
