@@ -70,3 +70,21 @@ def test_loop_a_variation_from_the_lightbox_and_see_it_join_the_set(browser, tmp
         dialog.locator("video").wait_for(timeout=120_000)  # finished and playable
         assert "How it was made: loop" in dialog.inner_text()
         page.close()
+
+
+def test_recall_fills_create_video_with_the_variations_prompt(browser, tmp_path):
+    seed_finished_set(tmp_path / "home")
+    with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/my_videos")
+        wait_until_idle(page)
+        page.get_by_role("button", name="Play").first.click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_text("Variation 1 of 1").wait_for(timeout=30_000)
+        dialog.get_by_role("button", name="Recall in Create video").click()
+        page.get_by_label("Scene context").wait_for(timeout=30_000)
+        wait_until_idle(page)
+        assert page.locator("h1").first.inner_text() == "Create video"
+        assert page.get_by_label("Scene context").input_value() == "a lighthouse on a cliff at dusk"
+        assert page.get_by_label("Motion (camera and subject)").input_value() == "slow pan right"
+        page.close()
