@@ -12,7 +12,6 @@ from ui import video as video_ui
 
 ui.page_header("Create video", "Describe the shot, pick the format, and the studio makes it in the background.")
 studio = ui.studio()
-video_ui.ensure_runner()
 statuses = {s.key: s for s in ui.video_statuses()}
 
 with st.sidebar:

@@ -14,7 +14,6 @@ COLUMNS = 4
 
 ui.page_header("My Videos", "Hover a video to preview it; open it to play and step through its variations.")
 studio = ui.studio()
-video_ui.ensure_runner()
 
 with st.sidebar:
     st.subheader("Import")

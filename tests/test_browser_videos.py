@@ -77,3 +77,27 @@ def test_recall_fills_create_video_with_the_variations_prompt(browser, tmp_path)
         assert page.get_by_label("Scene context").input_value() == "a lighthouse on a cliff at dusk"
         assert page.get_by_label("Motion (camera and subject)").input_value() == "slow pan right"
         page.close()
+
+
+def test_jobs_left_queued_by_a_previous_server_finish_once_any_page_is_opened(browser, tmp_path):
+    import time
+
+    from core import videos
+    from core.config import Settings
+    from core.studio import open_studio
+    from tests.test_jobs_offline import _queue
+
+    studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home")}, secrets={}))
+    generation_id = _queue(studio, n=2, size=(320, 180), seconds=2)  # queued, never run
+    with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
+        page = browser.new_page()
+        page.goto(url)  # Caption Studio, not a video page
+        wait_until_idle(page)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if videos.generation(studio, generation_id).status == "completed":
+                break
+            time.sleep(0.5)
+        assert [v.status for v in videos.generation(studio, generation_id).variations] == ["completed"] * 2
+        page.close()
+    studio.db.dispose()

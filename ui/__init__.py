@@ -57,8 +57,11 @@ def _leave_legacy_multipage_mode() -> None:
 
 
 def page_header(title: str, caption: str) -> None:
-    """Every page starts here."""
+    """Every page starts here; so does the video job runner, so unfinished jobs resume on any page."""
     _leave_legacy_multipage_mode()
+    from ui.video import ensure_runner
+
+    ensure_runner()
     st.title(title)
     st.caption(caption)
 
