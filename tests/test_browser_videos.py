@@ -70,8 +70,10 @@ def test_recall_fills_create_video_with_the_variations_prompt(browser, tmp_path)
     with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         dialog = open_first_set(page, url, "Variation 1 of 1")
+        dialog.get_by_role("tab", name="Edit").wait_for(timeout=60_000)  # the toolbar has finished drawing
+        wait_until_idle(page)
         dialog.get_by_role("button", name="Recall in Create video").click()
-        page.get_by_label("Scene context").wait_for(timeout=30_000)
+        page.get_by_label("Scene context").wait_for(timeout=90_000)
         wait_until_idle(page)
         assert page.locator("h1").first.inner_text() == "Create video"
         assert page.get_by_label("Scene context").input_value() == "a lighthouse on a cliff at dusk"

@@ -31,9 +31,19 @@ def ensure_runner() -> JobRunner:
     return runner
 
 
-@st.fragment(run_every=1.0)
 def progress_panel() -> None:
-    """Live progress of every video being made; the rest of the page never waits for it."""
+    """Live progress of every video being made; it ticks only while something is being made, so an
+    idle page is not rerun every second."""
+    jobs = videos.active_jobs(ui.studio())
+    if jobs:
+        # Remember them now, so the fragment refreshes the whole page even if they finish before its first tick.
+        st.session_state.setdefault("_active_generations", set()).update(j[0] for j in jobs)
+        _live_progress()
+
+
+@st.fragment(run_every=1.0)
+def _live_progress() -> None:
+    """Refreshes itself each second; the rest of the page never waits for it."""
     jobs = videos.active_jobs(ui.studio())
     seen = st.session_state.setdefault("_active_generations", set())
     if not jobs:
