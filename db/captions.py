@@ -36,19 +36,27 @@ def fts_query(search: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words) or None
 
 
-def _filtered(statement: Select, flt: CaptionFilter) -> Select:
-    query = fts_query(flt.search)
+def search_and_dates(statement: Select, id_column, fts_table: str, search: str, created_column,
+                     date_from: date | None, date_to: date | None) -> Select:
+    """The filters captions and generations share: full-text search, and an inclusive date range."""
+    query = fts_query(search)
     if query:
-        matching = text("SELECT rowid FROM captions_fts WHERE captions_fts MATCH :q").bindparams(q=query)
-        statement = statement.where(Caption.id.in_(matching))
+        matching = text(f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :q").bindparams(q=query)
+        statement = statement.where(id_column.in_(matching))
+    if date_from:
+        statement = statement.where(created_column >= datetime.combine(date_from, time.min))
+    if date_to:
+        statement = statement.where(created_column < datetime.combine(date_to + timedelta(days=1), time.min))
+    return statement
+
+
+def _filtered(statement: Select, flt: CaptionFilter) -> Select:
+    statement = search_and_dates(statement, Caption.id, "captions_fts", flt.search, Caption.created_at,
+                                 flt.date_from, flt.date_to)
     if flt.providers:
         statement = statement.where(Caption.provider.in_(list(flt.providers)))
     if flt.styles:
         statement = statement.where(Caption.style.in_(list(flt.styles)))
-    if flt.date_from:
-        statement = statement.where(Caption.created_at >= datetime.combine(flt.date_from, time.min))
-    if flt.date_to:
-        statement = statement.where(Caption.created_at < datetime.combine(flt.date_to + timedelta(days=1), time.min))
     return statement
 
 

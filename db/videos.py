@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Sequence
 
-from sqlalchemy import Select, func, or_, select, text, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from db.captions import fts_query
+from db.captions import search_and_dates
 from db.models import Generation, ModelPrice, StylePreset, Variation, utcnow
 
 ACTIVE = ("queued", "submitting", "in_progress", "downloading")
@@ -39,20 +39,14 @@ def add_generation(session: Session, *, variations: int, **fields) -> Generation
 
 
 def _filtered(statement: Select, flt: GenerationFilter) -> Select:
-    query = fts_query(flt.search)
-    if query:
-        matching = text("SELECT rowid FROM generations_fts WHERE generations_fts MATCH :q").bindparams(q=query)
-        statement = statement.where(Generation.id.in_(matching))
+    statement = search_and_dates(statement, Generation.id, "generations_fts", flt.search, Generation.created_at,
+                                 flt.date_from, flt.date_to)
     if flt.backends:
         statement = statement.where(Generation.backend.in_(list(flt.backends)))
     if flt.favourites_only:
         statement = statement.where(Generation.favourite.is_(True))
     if flt.folder:
         statement = statement.where(Generation.folder == flt.folder)
-    if flt.date_from:
-        statement = statement.where(Generation.created_at >= datetime.combine(flt.date_from, time.min))
-    if flt.date_to:
-        statement = statement.where(Generation.created_at < datetime.combine(flt.date_to + timedelta(days=1), time.min))
     if flt.statuses:
         wanted = set(flt.statuses)
         states = [s for s in ("completed", "failed") if s in wanted] + (list(ACTIVE) if "active" in wanted else [])

@@ -43,3 +43,15 @@ def test_paging_returns_the_newest_first_and_counts_everything(studio):
     _, last = videos.library(studio, videos.GenerationFilter(), limit=12, offset=24)
     assert total == 30 and len(first) == 12 and len(last) == 6
     assert first[0].id == made[-1] and last[-1].id == made[0]
+
+
+def test_the_date_range_is_inclusive_of_both_days(studio):
+    from datetime import timedelta
+
+    from db.models import utcnow
+
+    made = _add(studio, "a kite over dunes")
+    today = utcnow().date()
+    assert ids(studio, date_from=today, date_to=today) == [made]
+    assert ids(studio, date_to=today - timedelta(days=1)) == []
+    assert ids(studio, date_from=today + timedelta(days=1)) == []
