@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from core import captions
+from core.captions import service as captions
 from core.config import Settings
 from core.studio import open_studio
 

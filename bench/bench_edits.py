@@ -1,4 +1,4 @@
-"""Loop, blend and recut (core.video.edits) against the ffmpeg command line doing the same edit.
+"""Loop, blend and recut (core.videos.ops.edits) against the ffmpeg command line doing the same edit.
 
 Two 8 s 1280×720 24 fps clips are made with PyAV (a textured picture panning, with shapes moving
 over it, encoded as the library stores videos). ffmpeg gets the same filter graph and the same
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.video.edits import blend_videos, loop_video, recut_video
-from core.video.media import probe, write_mp4
+from core.videos.ops.edits import blend_videos, loop_video, recut_video
+from core.videos.av.media import probe, write_mp4
 
 WIDTH, HEIGHT, FPS, SECONDS = 1280, 720, 24, 8
 X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-movflags", "+faststart"]

@@ -7,7 +7,7 @@ import base64
 import statistics
 import time
 
-from core.images import prepare_image
+from core.captions.images import prepare_image
 from tests.corpus import big_photo
 
 

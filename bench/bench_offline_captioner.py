@@ -45,17 +45,17 @@ def worker(rounds: int) -> dict:
     baseline_rss, _ = _memory_mib()
 
     start = time.perf_counter()
-    from core.captioning.offline import OfflineCaptioner
+    from core.captions.providers.offline import OfflineCaptioner
 
     captioner = OfflineCaptioner()
     captioner.caption(requests[0])
     cold_ms = (time.perf_counter() - start) * 1000
     cold_rss, _ = _memory_mib()
 
-    from core.vision import efficientnet
-    from core.vision.colours import dominant_colours
-    from core.vision.faces import detect_faces
-    from core.vision.text import read_text
+    from core.captions.vision import efficientnet
+    from core.captions.vision.colours import dominant_colours
+    from core.captions.vision.faces import detect_faces
+    from core.captions.vision.text import read_text
 
     for request in requests:  # warm-up: every photo once
         captioner.caption(request)

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from core.video.media import poster, probe, spritesheet, validate_video
-from core.video.prompt import VideoPrompt
-from core.video.render import render_offline
+from core.videos.av.media import poster, probe, spritesheet, validate_video
+from core.videos.prompt import VideoPrompt
+from core.videos.backends.offline.render import render_offline
 
 WIDTH, HEIGHT, SECONDS = 1280, 720, 8
 PROMPT = VideoPrompt(

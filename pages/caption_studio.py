@@ -3,10 +3,10 @@
 import streamlit as st
 
 import ui
-from core import captions
+from core.captions import service as captions
 from core.errors import StudioError
-from core.images import MAX_BYTES
-from core.styles import CUSTOM, STYLES
+from core.captions.images import MAX_BYTES
+from core.captions.styles import CUSTOM, STYLES
 
 ACCEPTED = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"]
 

@@ -3,11 +3,11 @@
 import streamlit as st
 
 import ui
-from core import videos
+from core.videos import library as videos
 from core.errors import StudioError
-from core.video.backends import default_backend_key
-from core.video.plan import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, VARIATION_COUNTS, estimate_cost
-from core.video.prompt import STYLE_PRESETS, VideoPrompt
+from core.videos.backends import default_backend_key
+from core.videos.plan import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, VARIATION_COUNTS, estimate_cost
+from core.videos.prompt import STYLE_PRESETS, VideoPrompt
 from ui import video as video_ui
 
 ui.page_header("Create video", "Describe the shot, pick the format, and the studio makes it in the background.")

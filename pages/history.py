@@ -7,9 +7,9 @@ import streamlit as st
 
 import ui
 from ui import history as history_ui
-from core import captions
+from core.captions import service as captions
 from core.errors import StudioError
-from core.styles import STYLES
+from core.captions.styles import STYLES
 
 PAGE_SIZE = 50
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 import ui
-from core import videos
+from core.videos import library as videos
 from core.errors import StudioError
 from ui import video as video_ui
 

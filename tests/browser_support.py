@@ -110,7 +110,7 @@ def wait_until_idle(page, timeout: float = 60_000) -> None:
 def seed_finished_set(home: Path, size: tuple[int, int] = (320, 180), seconds: int = 2) -> None:
     """A data folder holding one finished offline set, made before the app starts."""
     from core.config import Settings
-    from core.jobs import JobRunner
+    from core.videos.jobs.runner import JobRunner
     from core.studio import open_studio
     from tests.test_jobs_offline import _queue
 

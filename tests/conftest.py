@@ -28,7 +28,7 @@ def studio(tmp_path) -> Studio:
 
 @pytest.fixture(scope="session")
 def offline_captioner():
-    from core.captioning.offline import OfflineCaptioner
+    from core.captions.providers.offline import OfflineCaptioner
 
     return OfflineCaptioner()
 

@@ -8,8 +8,8 @@ import io
 import numpy as np
 from PIL import Image
 
-from core.captioning.base import CaptionRequest, PreparedImage
-from core.styles import build_instruction
+from core.captions.providers.base import CaptionRequest, PreparedImage
+from core.captions.styles import build_instruction
 
 SAMPLE_PHOTOS = ("chelsea", "coffee", "astronaut")  # a cat, a cup of espresso, a person
 
@@ -23,7 +23,7 @@ def sample_photo(name: str) -> Image.Image:
 
 
 def prepare(image: Image.Image, max_long_side: int = 1120) -> PreparedImage:
-    """RGB, downscaled to ``max_long_side``, with its JPEG bytes and data URL, as core.images makes it."""
+    """RGB, downscaled to ``max_long_side``, with its JPEG bytes and data URL, as core.captions.images makes it."""
     image = image.convert("RGB")
     if max(image.size) > max_long_side:
         image = image.copy()

@@ -84,7 +84,7 @@ def test_recall_fills_create_video_with_the_variations_prompt(browser, tmp_path)
 def test_jobs_left_queued_by_a_previous_server_finish_once_any_page_is_opened(browser, tmp_path):
     import time
 
-    from core import videos
+    from core.videos import library as videos
     from core.config import Settings
     from core.studio import open_studio
     from tests.test_jobs_offline import _queue

@@ -6,10 +6,10 @@ import hashlib
 import numpy as np
 import pytest
 
-from core import captions
-from core.captioning.base import CaptionResult
+from core.captions import service as captions
+from core.captions.providers.base import CaptionResult
 from core.errors import ProviderError, StudioError
-from core.images import validate_image
+from core.captions.images import validate_image
 from tests.conftest import snapshot
 from tests.corpus import bad_corpus, encode, good_corpus, photo
 

@@ -9,9 +9,9 @@ import sqlite3
 import pytest
 from PIL import Image
 
-from core import captions
-from core.captioning import build_provider
-from core.captioning import watsonx as wx
+from core.captions import service as captions
+from core.captions.providers import build_provider
+from core.captions.providers import watsonx as wx
 from core.config import Settings
 from tests.conftest import snapshot
 from tests.corpus import big_photo

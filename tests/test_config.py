@@ -2,7 +2,7 @@
 
 import logging
 
-from core.captioning import default_provider_key
+from core.captions.providers import default_provider_key
 from core.config import Settings, read_secrets_file
 
 

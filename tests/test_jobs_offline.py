@@ -6,9 +6,9 @@ import json
 import av
 import pytest
 
-from core import videos
-from core.jobs import JobRunner
-from core.video.prompt import VideoPrompt
+from core.videos import library as videos
+from core.videos.jobs.runner import JobRunner
+from core.videos.prompt import VideoPrompt
 from db import videos as queries
 from tests.conftest import snapshot
 

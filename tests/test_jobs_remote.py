@@ -9,12 +9,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from core import videos
+from core.videos import library as videos
 from core.config import Settings
-from core.jobs import JobRunner
+from core.videos.jobs.runner import JobRunner
 from core.studio import open_studio
-from core.video import openai_videos
-from core.video.prompt import VideoPrompt
+from core.videos.backends import openai_videos
+from core.videos.prompt import VideoPrompt
 from db.models import Generation, Variation
 from tests.corpus import encode, photo
 
@@ -169,7 +169,7 @@ def test_a_submit_whose_answer_was_lost_is_adopted_not_sent_again(api_studio, vi
         variation.status, variation.attempts = "submitting", 1
         from db.models import utcnow
         variation.started_at = utcnow()
-    from core.video.backend import VideoRequest
+    from core.videos.backends.base import VideoRequest
     backend.submit(VideoRequest(prompt=view.prompt, size="1280x720", seconds=4, model="sora-2"))
     _runner(api_studio).run_until_idle(timeout=60)
     assert len(videos_server.create_forms) == 1

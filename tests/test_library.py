@@ -2,7 +2,7 @@
 
 import json
 
-from core import videos
+from core.videos import library as videos
 from db import videos as queries
 
 

@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from core.captioning import offline
-from core.captioning.offline import OfflineCaptioner
+from core.captions.providers import offline
+from core.captions.providers.offline import OfflineCaptioner
 from core.errors import ProviderError
-from core.styles import STYLES
-from core.vision.colours import colour_names, dominant_colours, orientation
-from core.vision.text import restore_spaces
+from core.captions.styles import STYLES
+from core.captions.vision.colours import colour_names, dominant_colours, orientation
+from core.captions.vision.text import restore_spaces
 from tests.imaging_helpers import SAMPLE_PHOTOS, caption_request, sample_photo
 
 REPO = Path(__file__).resolve().parents[1]
@@ -93,7 +93,7 @@ def test_alt_text_is_one_short_sentence(findings):
 def test_alt_text_stays_short_and_keeps_its_certainty_when_there_is_much_text(findings):
     from dataclasses import replace
 
-    from core.vision.text import TextLine
+    from core.captions.vision.text import TextLine
 
     wordy = replace(findings["coffee"], text=[TextLine("Grand opening of the new espresso bar on the corner " * 4, 0.95)])
     text, _ = offline.alt_text(wordy)
@@ -135,7 +135,7 @@ def test_visible_text_is_read_and_quoted(captioner, sign):
 
 
 def test_a_broken_text_reader_costs_only_the_text(captioner, monkeypatch):
-    from core.vision import text
+    from core.captions.vision import text
 
     def unavailable(image):
         raise text.TextReaderUnavailable("rapidocr-onnxruntime is not installed.")
@@ -146,7 +146,7 @@ def test_a_broken_text_reader_costs_only_the_text(captioner, monkeypatch):
 
 
 def test_missing_face_cascades_are_a_clear_provider_error(captioner, monkeypatch):
-    from core.vision import faces
+    from core.captions.vision import faces
 
     def unavailable(image):
         raise faces.FaceDetectorUnavailable("This OpenCV build has no Haar cascades.")
@@ -163,7 +163,7 @@ def test_strips_and_specks_are_captioned_without_error(captioner, size):
 
 
 def test_concurrent_captions_build_each_model_once_and_agree(captioner):
-    from core.vision import efficientnet
+    from core.captions.vision import efficientnet
 
     efficientnet._build_session.cache_clear()
     requests = [caption_request(sample_photo(name), "alt_text") for name in SAMPLE_PHOTOS]
@@ -177,7 +177,7 @@ def test_concurrent_captions_build_each_model_once_and_agree(captioner):
 
 def test_importing_the_provider_loads_no_model_library():
     code = (
-        "import sys, core.captioning.offline; "
+        "import sys, core.captions.providers.offline; "
         "heavy = {'onnx', 'onnxruntime', 'cv2', 'rapidocr_onnxruntime', 'torch'} & set(sys.modules); "
         "assert not heavy, heavy"
     )

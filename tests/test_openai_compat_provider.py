@@ -16,8 +16,8 @@ import time
 import pytest
 from PIL import Image
 
-from core.captioning import build_provider, default_provider_key, provider_statuses
-from core.captioning import openai_compat as oc
+from core.captions.providers import build_provider, default_provider_key, provider_statuses
+from core.captions.providers import openai_compat as oc
 from core.config import Settings
 from core.errors import BackendUnavailable, ProviderError
 from tests.fakes.fixtures import openai_chat_server  # noqa: F401

@@ -22,9 +22,9 @@ import pytest
 from PIL import Image
 
 from core.config import Settings
-from core.video import openai_videos as ov
-from core.video.backend import RemoteVideoBackend, VideoRequest, VideoServiceError
-from core.video.backends import build_video_backend
+from core.videos.backends import openai_videos as ov
+from core.videos.backends.base import RemoteVideoBackend, VideoRequest, VideoServiceError
+from core.videos.backends import build_video_backend
 from tests.fakes.fixtures import videos_server  # noqa: F401
 from tests.fakes.videos_server import FakeVideos, fake_mp4
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from core import videos
+from core.videos import library as videos
 from core.errors import StudioError
-from core.video.prompt import MAX_PROMPT_CHARS, VideoPrompt
+from core.videos.prompt import MAX_PROMPT_CHARS, VideoPrompt
 from tests.conftest import snapshot
 from tests.video_helpers import make_audio_only, make_mp4, make_random_bytes, make_truncated_moov, make_webm
 

@@ -1,7 +1,7 @@
 """Loop, blend and recut: every output is a browser-playable MP4 of the promised length, made of the
 promised frames, and a refused edit leaves neither an output nor a changed source behind.
 
-Test clips are written here with PyAV directly (not through ``core.video``). Each frame carries a
+Test clips are written here with PyAV directly (not through ``core.videos``). Each frame carries a
 flat colour per clip, a sliding square (so neighbouring frames differ as in real footage) and a
 barcode of its frame number, which survives H.264 and lets a test read back which source frame
 ended up where.
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from core.errors import StudioError, UnsupportedVideo
-from core.video.edits import (RecutResult, blend_videos, influence_curve, keyframe_times, loop_video, recut_video,
+from core.videos.ops.edits import (RecutResult, blend_videos, influence_curve, keyframe_times, loop_video, recut_video,
                               storyboard)
 from tests.video_helpers import decode, make_audio_only, make_cut_after_header, make_odd_mov, mean_abs_diff, mp4_boxes
 
@@ -139,7 +139,7 @@ def test_pingpong_loop_plays_forward_then_backward(clips, tmp_path):
 
 
 def test_pingpong_reverses_gop_by_gop_when_the_section_is_too_long_to_keep(clips, tmp_path, monkeypatch):
-    monkeypatch.setattr("core.video.edits.REVERSE_MEMORY", 320 * 180 * 3 // 2 * 5)  # room for five frames
+    monkeypatch.setattr("core.videos.ops.edits.REVERSE_MEMORY", 320 * 180 * 3 // 2 * 5)  # room for five frames
     out = tmp_path / "pingpong.mp4"
     loop_video(clips["a"], out, 0.5, 2.75, length="short", mode="pingpong")
     forward = list(range(12, 66))

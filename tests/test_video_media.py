@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core.errors import UnsupportedVideo
-from core.video.media import poster, probe, spritesheet, transcode_to_browser, validate_video, write_mp4
+from core.videos.av.media import poster, probe, spritesheet, transcode_to_browser, validate_video, write_mp4
 from tests.video_helpers import (  # noqa: F401  (sample_media is a fixture)
     decode,
     make_mp4,
@@ -187,7 +187,7 @@ def test_frames_decoded_from_another_file_keep_their_timing_when_written(tmp_pat
     """A decoded frame carries its source's time base; the writer must not let it stretch time."""
     import av
 
-    from core.video.media import mp4_writer, probe
+    from core.videos.av.media import mp4_writer, probe
     from tests.video_helpers import make_mp4
 
     source = make_mp4(tmp_path / "src.mp4", seconds=2)

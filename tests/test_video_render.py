@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.video.prompt import (
+from core.videos.prompt import (
     MAX_PROMPT_CHARS,
     STYLE_PRESETS,
     InvalidPrompt,
@@ -15,7 +15,7 @@ from core.video.prompt import (
     colours_in,
     validate_prompt,
 )
-from core.video.render import cover_crop, render_offline
+from core.videos.backends.offline.render import cover_crop, render_offline
 from tests.video_helpers import decode, mean_abs_diff, mp4_boxes
 
 PROMPT = VideoPrompt(

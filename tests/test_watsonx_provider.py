@@ -17,8 +17,8 @@ import time
 import pytest
 from PIL import Image
 
-from core.captioning import build_provider, default_provider_key
-from core.captioning import watsonx as wx
+from core.captions.providers import build_provider, default_provider_key
+from core.captions.providers import watsonx as wx
 from core.config import Settings
 from core.errors import BackendUnavailable, ProviderError
 from tests.fakes.fixtures import watsonx_sdk_isolation, watsonx_server, watsonx_tls_cert  # noqa: F401

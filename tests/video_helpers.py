@@ -1,6 +1,6 @@
 """Test media made on the fly with PyAV (nothing is committed), and ways to look inside MP4 files.
 
-The generators write files with PyAV directly, not through ``core.video``, so a bug in the code
+The generators write files with PyAV directly, not through ``core.videos``, so a bug in the code
 under test cannot also bend the fixtures it is checked against.
 """
 

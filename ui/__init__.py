@@ -9,8 +9,8 @@ import logging
 
 import streamlit as st
 
-from core.captioning import build_provider, default_provider_key, provider_statuses
-from core.captioning.base import CaptionProvider, ProviderStatus
+from core.captions.providers import build_provider, default_provider_key, provider_statuses
+from core.captions.providers.base import CaptionProvider, ProviderStatus
 from core.config import Settings
 from core.studio import Studio, open_studio
 
@@ -72,7 +72,7 @@ def provider_label(key: str | None) -> str:
 
 
 def video_statuses() -> list[ProviderStatus]:
-    from core.video.backends import backend_statuses
+    from core.videos.backends import backend_statuses
 
     return backend_statuses(settings())
 

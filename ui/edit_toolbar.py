@@ -1,6 +1,6 @@
 """The lightbox's edit toolbar (Edit, Remix, Blend, Loop), lineage and Recall.
 
-Each action queues a new variation in the same set through core.edits; the job runner makes it
+Each action queues a new variation in the same set through core.videos.edits; the job runner makes it
 and the page's progress panel shows it. The source video is never changed.
 """
 
@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from core import edits, videos
+from core.videos import edits
+from core.videos import library as videos
 from core.errors import StudioError
 
 
@@ -18,7 +19,7 @@ from core.errors import StudioError
 def _storyboard(digest: str, count: int = 8) -> list[tuple[float, bytes]]:
     import io
 
-    from core.video.edits import storyboard
+    from core.videos.ops.edits import storyboard
 
     frames = []
     for at, image in storyboard(videos.video_path(ui.studio(), digest), count=count, tile_width=160):
@@ -30,7 +31,7 @@ def _storyboard(digest: str, count: int = 8) -> list[tuple[float, bytes]]:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _keyframes(digest: str) -> list[float]:
-    from core.video.edits import keyframe_times
+    from core.videos.ops.edits import keyframe_times
 
     return keyframe_times(videos.video_path(ui.studio(), digest))
 
@@ -128,7 +129,7 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
                                                        "weight": st.column_config.NumberColumn("Other's weight", min_value=0.0, max_value=1.0)})
                 curve = sorted((float(t), float(w)) for t, w in points.dropna().itertuples(index=False))
                 if len(curve) >= 2:
-                    from core.video.edits import influence_curve
+                    from core.videos.ops.edits import influence_curve
 
                     st.line_chart(pd.DataFrame({"other video's weight": influence_curve(curve, 50)}), height=140)
             if st.button("Blend", type="primary", key=f"blend-go-{variation.id}", icon=":material/join:"):

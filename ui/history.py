@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from core import videos
+from core.videos import library as videos
 
 
 def generations_history() -> None:

@@ -8,10 +8,10 @@ import html
 import streamlit as st
 
 import ui
-from core import videos
-from core.captions import date_range
+from core.videos import library as videos
+from core.captions.service import date_range
 from core.errors import StudioError
-from core.jobs import JobRunner
+from core.videos.jobs.runner import JobRunner
 
 STATUS_ICONS = {"completed": ":material/check_circle:", "failed": ":material/error:",
                 "active": ":material/hourglass_top:", "partly failed": ":material/warning:"}

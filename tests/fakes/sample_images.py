@@ -1,6 +1,6 @@
 """Sample images for provider tests: a photo larger than any provider's limit, ready to send.
 
-``prepare`` uses ``core.images.prepare_image`` when it exists (what the app does) and otherwise a
+``prepare`` uses ``core.captions.images.prepare_image`` when it exists (what the app does) and otherwise a
 local stand-in, so provider tests do not depend on the image module being finished.
 """
 
@@ -11,7 +11,7 @@ import io
 
 from PIL import Image
 
-from core.captioning.base import CaptionRequest, PreparedImage
+from core.captions.providers.base import CaptionRequest, PreparedImage
 
 INSTRUCTION = "Write alt text for this image: one concise sentence."
 
@@ -28,7 +28,7 @@ def photo_bytes(width: int = 2400, height: int = 1600) -> bytes:
 
 def prepare(data: bytes, max_long_side: int) -> PreparedImage:
     try:
-        from core.images import prepare_image
+        from core.captions.images import prepare_image
     except ImportError:
         prepare_image = None
     if prepare_image is not None:

@@ -59,7 +59,7 @@ def restore_spaces(text: str) -> str:
 
 def read_text(image: "Image.Image") -> list[TextLine]:
     """Confident lines of text, top to bottom."""
-    from core.vision.memory import release_freed_memory
+    from core.captions.vision.memory import release_freed_memory
 
     with _lock:
         engine = _engine()

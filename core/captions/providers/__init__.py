@@ -5,9 +5,9 @@ Every provider module imports its SDK or model lazily, so listing statuses stays
 
 from __future__ import annotations
 
-from core.captioning.base import CaptionProvider, ProviderStatus
-from core.captioning.openai_compat import OpenAICompatibleCaptioner, openai_status
-from core.captioning.watsonx import WatsonxCaptioner, watsonx_status
+from core.captions.providers.base import CaptionProvider, ProviderStatus
+from core.captions.providers.openai_compat import OpenAICompatibleCaptioner, openai_status
+from core.captions.providers.watsonx import WatsonxCaptioner, watsonx_status
 from core.config import Settings
 
 PROVIDER_KEYS = ("offline", "watsonx", "openai")
@@ -39,7 +39,7 @@ def build_provider(key: str, settings: Settings) -> CaptionProvider:
     if key == "openai":
         return OpenAICompatibleCaptioner(settings)
     if key == "offline":
-        from core.captioning.offline import OfflineCaptioner  # loads an ONNX model: only when asked
+        from core.captions.providers.offline import OfflineCaptioner  # loads an ONNX model: only when asked
 
         return OfflineCaptioner()
     raise ValueError(f"Unknown caption provider {key!r}; expected one of {', '.join(PROVIDER_KEYS)}")

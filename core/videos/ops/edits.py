@@ -48,7 +48,7 @@ import numpy as np
 from PIL import Image
 
 from core.errors import StudioError, UnsupportedVideo
-from core.video.media import (MAX_SECONDS, STILL_IMAGE_CODECS, VideoInfo, _info, _keyframe_near, _open,
+from core.videos.av.media import (MAX_SECONDS, STILL_IMAGE_CODECS, VideoInfo, _info, _keyframe_near, _open,
                               _unreadable, _video_stream, mp4_writer, probe)
 
 if TYPE_CHECKING:

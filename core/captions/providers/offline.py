@@ -17,18 +17,18 @@ import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.captioning.base import CaptionRequest, CaptionResult
+from core.captions.providers.base import CaptionRequest, CaptionResult
 from core.errors import ProviderError
-from core.styles import ALT_TEXT, CUSTOM, DETAILED, SOCIAL
+from core.captions.styles import ALT_TEXT, CUSTOM, DETAILED, SOCIAL
 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from core.vision.colours import ColourShare
-    from core.vision.efficientnet import Guess
-    from core.vision.faces import Face
-    from core.vision.subjects import Subject
-    from core.vision.text import TextLine
+    from core.captions.vision.colours import ColourShare
+    from core.captions.vision.efficientnet import Guess
+    from core.captions.vision.faces import Face
+    from core.captions.vision.subjects import Subject
+    from core.captions.vision.text import TextLine
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +89,9 @@ class Findings:
 
 def look(image: "Image.Image") -> Findings:
     """Run every local model over one RGB picture."""
-    from core.vision import efficientnet, subjects
-    from core.vision.colours import dominant_colours, orientation, plain_colour
-    from core.vision.faces import detect_faces
+    from core.captions.vision import efficientnet, subjects
+    from core.captions.vision.colours import dominant_colours, orientation, plain_colour
+    from core.captions.vision.faces import detect_faces
 
     probs = efficientnet.probabilities(image)
     text, text_checked = _read_text(image)
@@ -111,7 +111,7 @@ def look(image: "Image.Image") -> Findings:
 
 def _read_text(image: "Image.Image") -> tuple[list["TextLine"], bool]:
     """Visible text; a failing text reader costs the caption its text, not the whole caption."""
-    from core.vision.text import TextReaderUnavailable, read_text
+    from core.captions.vision.text import TextReaderUnavailable, read_text
 
     try:
         return read_text(image), True
@@ -259,8 +259,8 @@ class OfflineCaptioner:
         phrase = _PHRASERS.get(request.style)
         if phrase is None:
             raise ProviderError(f"The offline captioner has no wording for the caption style {request.style!r}.")
-        from core.vision.faces import FaceDetectorUnavailable
-        from core.vision.torch_pickle import WeightsFileError
+        from core.captions.vision.faces import FaceDetectorUnavailable
+        from core.captions.vision.torch_pickle import WeightsFileError
 
         try:
             findings = look(request.image.image)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.captioning.base import CaptionRequest, CaptionResult, ProviderStatus, vision_message
+from core.captions.providers.base import CaptionRequest, CaptionResult, ProviderStatus, vision_message
 from core.config import Settings
 from core.errors import BackendUnavailable, ProviderError
 

@@ -30,8 +30,8 @@ from sqlalchemy import update
 
 from core.errors import StudioError
 from core.studio import Studio
-from core.video.backend import LocalVideoBackend, RemoteJob, VideoRequest, VideoServiceError
-from core.video.backends import build_video_backend
+from core.videos.backends.base import LocalVideoBackend, RemoteJob, VideoRequest, VideoServiceError
+from core.videos.backends import build_video_backend
 from db import videos as queries
 from db.models import Variation, utcnow
 
@@ -342,7 +342,7 @@ class JobRunner:
 
     def _edit(self, job: _Job) -> None:
         """Loop, blend or recut on this computer; the sources are only read."""
-        from core.video import edits
+        from core.videos.ops import edits
 
         params = job.params or {}
         source = self._source(job.parent_video, "The source video")
@@ -384,7 +384,7 @@ class JobRunner:
 
     # --- finishing -----------------------------------------------------------------------------
     def _crop(self, job: _Job, source: Path) -> Path:
-        from core.video.finish import centre_crop_video
+        from core.videos.av.previews import centre_crop_video
 
         target = self._scratch(job.id, "cropped.mp4")
         centre_crop_video(source, target, job.width, job.height)
@@ -392,8 +392,8 @@ class JobRunner:
 
     def _store(self, job: _Job, video: Path, thumbnail: Path | None, cost: float) -> None:
         """Validate the MP4, make its previews, move everything into the store, then mark it done."""
-        from core.video.finish import make_previews
-        from core.video.media import validate_video
+        from core.videos.av.previews import make_previews
+        from core.videos.av.media import validate_video
 
         info = validate_video(video)
         poster, sprite = make_previews(video, self._scratch(job.id, "poster.jpg"),

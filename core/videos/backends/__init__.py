@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.captioning.base import ProviderStatus
+from core.captions.providers.base import ProviderStatus
 from core.config import Settings
-from core.video import offline
+from core.videos.backends import offline
 
 BACKEND_KEYS = ("offline", "openai-videos")
 
@@ -15,13 +15,13 @@ def offline_status() -> ProviderStatus:
 
 
 def backend_statuses(settings: Settings) -> list[ProviderStatus]:
-    from core.video.openai_videos import openai_videos_status
+    from core.videos.backends.openai_videos import openai_videos_status
 
     return [offline_status(), openai_videos_status(settings)]
 
 
 def default_backend_key(settings: Settings) -> str:
-    from core.video.openai_videos import openai_videos_status
+    from core.videos.backends.openai_videos import openai_videos_status
 
     return "openai-videos" if openai_videos_status(settings).configured else "offline"
 
@@ -30,7 +30,7 @@ def build_video_backend(key: str, settings: Settings):
     if key == offline.KEY:
         return offline.OfflineRenderer()
     if key == "openai-videos":
-        from core.video.openai_videos import OpenAIVideosBackend
+        from core.videos.backends.openai_videos import OpenAIVideosBackend
 
         return OpenAIVideosBackend(settings)
     raise ValueError(f"Unknown video back-end {key!r}")

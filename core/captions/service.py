@@ -1,7 +1,7 @@
 """Caption Studio's pipeline: uploads in, captions saved, one outcome per image.
 
 Stage 1 (input) is the list of uploads with a style and an optional prompt; stage 2 is
-``core.images``; stage 3 is the provider. Nothing is written until the provider has answered:
+``core.captions.images``; stage 3 is the provider. Nothing is written until the provider has answered:
 then the original file (by content hash), its thumbnail and the rows are saved together, and a
 database failure removes the files this call created. One bad image never stops the batch.
 """
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
 
-from core.captioning.base import CaptionProvider, CaptionRequest, CaptionResult
+from core.captions.providers.base import CaptionProvider, CaptionRequest, CaptionResult
 from core.errors import StudioError
 from core.exports import rows_to_csv
-from core.images import ValidatedImage, prepare_for_provider, thumbnail_jpeg, validate_image
+from core.captions.images import ValidatedImage, prepare_for_provider, thumbnail_jpeg, validate_image
 from core.studio import Studio
-from core.styles import CUSTOM, STYLES, build_instruction
+from core.captions.styles import CUSTOM, STYLES, build_instruction
 from db import captions as queries
 from db.media import EXTENSIONS, sha256_hex
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from core.errors import StudioError
 from core.exports import rows_to_csv
-from core.images import encode_jpeg, validate_image
-from core.jobs import POSTERS, REFERENCES, SPRITES, VIDEOS
+from core.captions.images import encode_jpeg, validate_image
+from core.videos.jobs.runner import POSTERS, REFERENCES, SPRITES, VIDEOS
 from core.studio import Studio
-from core.video.finish import SPRITE_TILES, make_previews
-from core.video.plan import DURATIONS, VARIATION_COUNTS, OutputPlan, estimate_cost, plan_output
-from core.video.prompt import STYLE_PRESETS, VideoPrompt, validate_prompt
+from core.videos.av.previews import SPRITE_TILES, make_previews
+from core.videos.plan import DURATIONS, VARIATION_COUNTS, OutputPlan, estimate_cost, plan_output
+from core.videos.prompt import STYLE_PRESETS, VideoPrompt, validate_prompt
 from db import videos as queries
 from db.media import sha256_hex
 from db.models import Generation, Variation, utcnow
@@ -65,7 +65,7 @@ def plan(settings: VideoSettings) -> OutputPlan:
 
 
 def _fit_reference(data: bytes, name: str, width: int, height: int) -> bytes:
-    from core.video.render import cover_crop
+    from core.videos.backends.offline.render import cover_crop
 
     image = validate_image(data, name).image
     return encode_jpeg(cover_crop(image, width, height), quality=92)
@@ -74,7 +74,7 @@ def _fit_reference(data: bytes, name: str, width: int, height: int) -> bytes:
 def create_generation(studio: Studio, parts: VideoPrompt, settings: VideoSettings, prompt_text: str | None = None,
                       reference: tuple[str, bytes] | None = None, prompt_limit: int | None = None) -> int:
     """Validate everything, then write the generation and its queued variations; return its id."""
-    from core.video.prompt import MAX_PROMPT_CHARS
+    from core.videos.prompt import MAX_PROMPT_CHARS
 
     prompt = validate_prompt(prompt_text if prompt_text is not None else compose_prompt(studio, parts, settings.preset),
                              prompt_limit or MAX_PROMPT_CHARS)
@@ -104,7 +104,7 @@ def create_generation(studio: Studio, parts: VideoPrompt, settings: VideoSetting
 
 def import_video(studio: Studio, name: str, data: bytes) -> int:
     """Add an existing MP4/MOV/WebM: validated, made browser-playable if needed, shown as a set of one."""
-    from core.video.media import probe, transcode_to_browser, validate_video
+    from core.videos.av.media import probe, transcode_to_browser, validate_video
 
     if not data:
         raise StudioError(f"“{name}” is empty (0 bytes).")

@@ -1,6 +1,6 @@
 """The one small protocol every caption provider implements.
 
-A provider receives an image that ``core.images`` has already validated, oriented, converted
+A provider receives an image that ``core.captions.images`` has already validated, oriented, converted
 to RGB and downscaled to the provider's limit, plus the full instruction text. It returns the
 caption and what it cost. Providers never touch the database.
 """
@@ -34,7 +34,7 @@ class PreparedImage:
 class CaptionRequest:
     image: PreparedImage
     instruction: str  # what the model is asked to do (style + the user's prompt)
-    style: str  # one of core.styles.STYLES keys, for providers that phrase captions themselves
+    style: str  # one of core.captions.styles.STYLES keys, for providers that phrase captions themselves
     user_prompt: str = ""  # the user's own words, if any
 
 

@@ -22,8 +22,8 @@ from queue import Full, Queue
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 
-from core.video.media import VideoInfo, mp4_writer, probe
-from core.video.prompt import (RGB, Treatment, VideoPrompt, camera_move, colours_in, motifs_in, motion_speed,
+from core.videos.av.media import VideoInfo, mp4_writer, probe
+from core.videos.prompt import (RGB, Treatment, VideoPrompt, camera_move, colours_in, motifs_in, motion_speed,
                                style_preset)
 
 FPS = 24

@@ -117,7 +117,7 @@ def remix_prompt(original: str, change: str, strength: str) -> str:
 
 
 def queue_remix(studio: Studio, variation_id: int, change: str, strength: str = "Mild") -> int:
-    from core.video.prompt import validate_prompt
+    from core.videos.prompt import validate_prompt
 
     with studio.db.session() as session:
         source = _completed(session, variation_id)

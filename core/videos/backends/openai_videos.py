@@ -25,11 +25,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from core.captioning.base import ProviderStatus
+from core.captions.providers.base import ProviderStatus
 from core.config import Settings
 from core.errors import BackendUnavailable
-from core.video.backend import RemoteJob, Variant, VideoRequest, VideoServiceError
-from core.video.prompt import MAX_PROMPT_CHARS
+from core.videos.backends.base import RemoteJob, Variant, VideoRequest, VideoServiceError
+from core.videos.prompt import MAX_PROMPT_CHARS
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The job runner: the only code that moves a variation between states."""

@@ -1,0 +1,1 @@
+"""Local edit operations on video files: loop, blend, recut and the storyboard frames they show."""
