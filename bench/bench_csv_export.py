@@ -20,7 +20,24 @@ SQL = (
     "c.prompt, c.provider, c.model, c.text, c.latency_ms, c.prompt_tokens, c.completion_tokens, c.confidence "
     "FROM captions c JOIN image_assets a ON a.id = c.asset_id ORDER BY c.id"
 )
-WORDS = "a cat dog coffee cup espresso street mountain sunset, red blue \"quoted\" café 猫 🌅 =SUM(1)".split()
+WORDS = [
+    "a",
+    "cat",
+    "dog",
+    "coffee",
+    "cup",
+    "espresso",
+    "street",
+    "mountain",
+    "sunset,",
+    "red",
+    "blue",
+    '"quoted"',
+    "café",
+    "猫",
+    "🌅",
+    "=SUM(1)",
+]
 
 
 def seed(studio, rows: int) -> None:
@@ -51,12 +68,16 @@ def main() -> None:
         start = time.perf_counter()
         ours = captions.export_captions_csv(studio, captions.CaptionFilter())
         ours_s = time.perf_counter() - start
-        print(f"| export | rows | bytes | seconds |\n|---|---:|---:|---:|")
-        print(f"| Media Studio (SQLAlchemy stream + csv, formula-safe, BOM) | {rows:,} | {len(ours):,} | {ours_s:.2f} |")
+        print("| export | rows | bytes | seconds |\n|---|---:|---:|---:|")
+        print(
+            f"| Media Studio (SQLAlchemy stream + csv, formula-safe, BOM) | {rows:,} | {len(ours):,} | {ours_s:.2f} |"
+        )
         if sqlite3_cli:
             db_path = Path(home) / "studio.db"
             start = time.perf_counter()
-            out = subprocess.run([sqlite3_cli, "-csv", "-header", str(db_path), SQL], capture_output=True, check=True).stdout
+            out = subprocess.run(
+                [sqlite3_cli, "-csv", "-header", str(db_path), SQL], capture_output=True, check=True
+            ).stdout
             cli_s = time.perf_counter() - start
             print(f"| sqlite3 -csv (no neutralising) | {rows:,} | {len(out):,} | {cli_s:.2f} |")
             print(f"\nratio (ours / sqlite3 -csv): {ours_s / cli_s:.2f}×")

@@ -27,8 +27,10 @@ def main() -> None:
     print("| what | bytes sent | time (median of 5) |")
     print("|---|---:|---:|")
     print(f"| naive base64 of the 12 MP original | {len(naive):,} | {naive_s * 1000:.1f} ms |")
-    print(f"| validate + orient + downscale to {prepared.width}×{prepared.height} + JPEG data URL "
-          f"| {len(prepared.data_url):,} | {prep_s * 1000:.1f} ms |")
+    print(
+        f"| validate + orient + downscale to {prepared.width}×{prepared.height} + JPEG data URL "
+        f"| {len(prepared.data_url):,} | {prep_s * 1000:.1f} ms |"
+    )
     print(f"\nbytes ratio (naive / prepared): {len(naive) / len(prepared.data_url):.1f}×")
 
 

@@ -35,12 +35,14 @@ def seed(home: Path, sets: int) -> None:
         "aspect_ratio, resolution, request_size, width, height, local_crop, seconds, n_variations, "
         "estimated_cost_usd, favourite) VALUES (?, '2026-11-01 10:00:00', 'generate', 'offline', "
         "'offline-animatic', ?, '{}', 'None', '16:9', '720p', '1280x720', 1280, 720, 0, 4, 2, 0, 0)",
-        [(i, f"Scene: lighthouse number {i} at dusk. Motion: slow pan right.") for i in range(1, sets + 1)])
+        [(i, f"Scene: lighthouse number {i} at dusk. Motion: slow pan right.") for i in range(1, sets + 1)],
+    )
     cur.executemany(
         "INSERT INTO variations (generation_id, position, status, progress, attempts, video_sha256, has_thumbnail, "
         "has_spritesheet, cost_usd, operation, operation_params, created_at) VALUES (?, ?, 'completed', 100, 0, ?, "
         "1, 1, 0, 'generate', '{}', '2026-11-01 10:00:00')",
-        [(i, p, digest) for i in range(1, sets + 1) for p in (0, 1)])
+        [(i, p, digest) for i in range(1, sets + 1) for p in (0, 1)],
+    )
     raw.commit()
     raw.close()
     studio.db.dispose()

@@ -59,8 +59,13 @@ def worker(rounds: int) -> dict:
 
     for request in requests:  # warm-up: every photo once
         captioner.caption(request)
-    stages = {"caption (all stages)": [], "classifier (preprocess + ONNX)": [], "face detector": [],
-              "text reader": [], "colours": []}
+    stages = {
+        "caption (all stages)": [],
+        "classifier (preprocess + ONNX)": [],
+        "face detector": [],
+        "text reader": [],
+        "colours": [],
+    }
     for _ in range(rounds):
         for request in requests:
             image = request.image.image
@@ -92,11 +97,16 @@ def main() -> None:
         return
     out = subprocess.run(
         [sys.executable, "-m", "bench.bench_offline_captioner", "--worker", "--rounds", str(args.rounds)],
-        cwd=REPO, check=True, capture_output=True, text=True,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     r = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"Offline captioner, {r['threads']} CPU cores, median of {r['samples']} captions "
-          f"(3 sample photos × {args.rounds} rounds, style alt_text)\n")
+    print(
+        f"Offline captioner, {r['threads']} CPU cores, median of {r['samples']} captions "
+        f"(3 sample photos × {args.rounds} rounds, style alt_text)\n"
+    )
     print("| measurement | value |")
     print("|---|---:|")
     print(f"| cold start: import + build models + first caption (fresh process) | {r['cold_ms']:.0f} ms |")

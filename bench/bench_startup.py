@@ -42,9 +42,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from tests.browser_support import app_environment, chromium_browser, free_port
 
@@ -53,7 +53,7 @@ STUDIO_PAGES = ("Caption Studio", "Create video", "My Videos", "History")
 BARE_PAGES = ("Alpha", "Beta", "Gamma", "Delta")
 TIMEOUT_S = 120
 
-BARE_MAIN = '''import streamlit as st
+BARE_MAIN = """import streamlit as st
 
 st.set_page_config(page_title="Bare", page_icon=":material/movie:", layout="wide")
 navigation = st.navigation([
@@ -63,9 +63,9 @@ navigation = st.navigation([
     st.Page("pages/delta.py", title="Delta", icon=":material/history:", url_path="delta"),
 ])
 navigation.run()
-'''
+"""
 
-BARE_PAGE = '''import streamlit as st
+BARE_PAGE = """import streamlit as st
 
 st.title({title!r})
 st.caption("A bare reference page: a title, a caption and a few widgets.")
@@ -76,7 +76,7 @@ left.text_input("Name", key="{key}_name")
 right.selectbox("Choice", ["one", "two", "three"], key="{key}_choice")
 st.slider("Amount", 0, 100, 50, key="{key}_amount")
 st.button("Go", key="{key}_go")
-'''
+"""
 
 # True once the page's title is drawn, the script run (that drew it) has finished and no widget
 # still shows its loading placeholder (widgets whose code the browser has not fetched yet).
@@ -118,9 +118,25 @@ def serve(app_dir: Path, home: Path, log_path: Path) -> Iterator[tuple[str, floa
     with open(log_path, "wb") as log:
         start = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=app_dir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             while True:
@@ -149,9 +165,11 @@ def _wait_idle(page, title: str, log_path: Path) -> float:
     page.wait_for_function(IDLE_WITH_TITLE, arg=title, polling="raf", timeout=TIMEOUT_S * 1000)
     done = time.perf_counter()
     if page.locator("[data-testid='stException']").count():
-        raise RuntimeError(f"{title!r} shows an exception:\n"
-                           f"{page.locator('[data-testid=stException]').first.inner_text()[:2000]}\n"
-                           f"server log:\n{log_path.read_text()[-3000:]}")
+        raise RuntimeError(
+            f"{title!r} shows an exception:\n"
+            f"{page.locator('[data-testid=stException]').first.inner_text()[:2000]}\n"
+            f"server log:\n{log_path.read_text()[-3000:]}"
+        )
     return done
 
 
@@ -169,8 +187,9 @@ def measure(browser, app_dir: Path, pages: tuple[str, ...], work: Path) -> dict[
             page.goto(url, wait_until="commit", timeout=TIMEOUT_S * 1000)
             times["first paint"] = _wait_idle(page, pages[0], log_path) - start
             for title in (*pages[1:], pages[0]):
-                link = page.locator("[data-testid='stSidebarNav'] [data-testid='stSidebarNavLink']",
-                                    has_text=title).first
+                link = page.locator(
+                    "[data-testid='stSidebarNav'] [data-testid='stSidebarNavLink']", has_text=title
+                ).first
                 link.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
                 clicked = time.perf_counter()
                 link.click()
@@ -195,9 +214,12 @@ def report(results: Results, app_root: Path) -> str:
     studio_steps = ["server answers", "first paint", *(f"to {t}" for t in (*STUDIO_PAGES[1:], STUDIO_PAGES[0]))]
     bare_steps = ["server answers", "first paint", *(f"to {t}" for t in (*BARE_PAGES[1:], BARE_PAGES[0]))]
     rounds = len(results.studio)
-    lines = [f"Start-up of {app_root} against a bare four-page Streamlit app, {rounds} round(s):",
-             "median seconds (min-max); ratio = studio median / bare median", "",
-             f"{'step':<30}{'bare':>20}{'studio':>20}{'ratio':>9}"]
+    lines = [
+        f"Start-up of {app_root} against a bare four-page Streamlit app, {rounds} round(s):",
+        "median seconds (min-max); ratio = studio median / bare median",
+        "",
+        f"{'step':<30}{'bare':>20}{'studio':>20}{'ratio':>9}",
+    ]
     studio_switches: list[float] = []
     bare_switches: list[float] = []
     for s_step, b_step in zip(studio_steps, bare_steps):
@@ -207,10 +229,11 @@ def report(results: Results, app_root: Path) -> str:
             studio_switches += s
             bare_switches += b
         label = s_step if s_step == b_step else f"{s_step} ({b_step.removeprefix('to ')})"
-        lines.append(f"{label:<30}{_cell(b):>20}{_cell(s):>20}"
-                     f"{statistics.median(s) / statistics.median(b):>8.2f}x")
-    lines.append(f"{'any page switch':<30}{_cell(bare_switches):>20}{_cell(studio_switches):>20}"
-                 f"{statistics.median(studio_switches) / statistics.median(bare_switches):>8.2f}x")
+        lines.append(f"{label:<30}{_cell(b):>20}{_cell(s):>20}{statistics.median(s) / statistics.median(b):>8.2f}x")
+    lines.append(
+        f"{'any page switch':<30}{_cell(bare_switches):>20}{_cell(studio_switches):>20}"
+        f"{statistics.median(studio_switches) / statistics.median(bare_switches):>8.2f}x"
+    )
     return "\n".join(lines)
 
 
@@ -240,14 +263,20 @@ def main(argv: list[str] | None = None) -> int:
                 if counted:
                     getattr(results, name).append(times)
                 tag = f"round {n - args.warmup + 1}" if counted else "warm-up"
-                print(f"{tag:>9} {name:<7}" + "  ".join(f"{k} {v:.2f}" for k, v in times.items()),
-                      file=sys.stderr, flush=True)
+                print(
+                    f"{tag:>9} {name:<7}" + "  ".join(f"{k} {v:.2f}" for k, v in times.items()),
+                    file=sys.stderr,
+                    flush=True,
+                )
     print(report(results, app_root))
-    print(f"\n(took {time.perf_counter() - began:.0f} s; {sys.executable} -m bench.bench_startup"
-          f" --rounds {args.rounds} --warmup {args.warmup} --app-root {app_root})")
+    print(
+        f"\n(took {time.perf_counter() - began:.0f} s; {sys.executable} -m bench.bench_startup"
+        f" --rounds {args.rounds} --warmup {args.warmup} --app-root {app_root})"
+    )
     if args.json:
-        args.json.write_text(json.dumps({"app_root": str(app_root), "bare": results.bare,
-                                         "studio": results.studio}, indent=2))
+        args.json.write_text(
+            json.dumps({"app_root": str(app_root), "bare": results.bare, "studio": results.studio}, indent=2)
+        )
     return 0
 
 

@@ -14,8 +14,8 @@ import numpy as np
 from PIL import Image
 
 from core.videos.av.media import poster, probe, spritesheet, validate_video
-from core.videos.prompt import VideoPrompt
 from core.videos.backends.offline.render import render_offline
+from core.videos.prompt import VideoPrompt
 
 WIDTH, HEIGHT, SECONDS = 1280, 720, 8
 PROMPT = VideoPrompt(
@@ -47,20 +47,31 @@ def photo_like(width: int = 1920, height: int = 1080) -> Image.Image:
 def main(repeat: int = 3) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-video-"))
     rows = []
-    cases = [("prompt, preset None", "None", None),
-             ("prompt, preset Archival (grain, dust, flicker)", "Archival", None),
-             ("reference image (Ken Burns), preset None", "None", photo_like())]
+    cases = [
+        ("prompt, preset None", "None", None),
+        ("prompt, preset Archival (grain, dust, flicker)", "Archival", None),
+        ("reference image (Ken Burns), preset None", "None", photo_like()),
+    ]
     out = folder / "render.mp4"
     for label, preset, reference in cases:
-        wall, cpu, _ = timed(lambda: render_offline(PROMPT, preset, WIDTH, HEIGHT, SECONDS, 7, out,
-                                                    reference=reference), repeat)
-        rows.append((f"offline render {SECONDS} s {WIDTH}×{HEIGHT}: {label}", wall, cpu,
-                     f"{wall / SECONDS:.2f}× real time, {out.stat().st_size / 1e6:.1f} MB"))
+        wall, cpu, _ = timed(
+            lambda: render_offline(PROMPT, preset, WIDTH, HEIGHT, SECONDS, 7, out, reference=reference), repeat
+        )
+        rows.append(
+            (
+                f"offline render {SECONDS} s {WIDTH}×{HEIGHT}: {label}",
+                wall,
+                cpu,
+                f"{wall / SECONDS:.2f}× real time, {out.stat().st_size / 1e6:.1f} MB",
+            )
+        )
     render_offline(PROMPT, "None", WIDTH, HEIGHT, SECONDS, 7, out)
-    per_video = [("probe (header only)", lambda: probe(out)),
-                 ("validate_video (decodes every frame)", lambda: validate_video(out)),
-                 ("poster (frame at ⅓)", lambda: poster(out)),
-                 ("spritesheet (10 tiles × 160 px)", lambda: spritesheet(out))]
+    per_video = [
+        ("probe (header only)", lambda: probe(out)),
+        ("validate_video (decodes every frame)", lambda: validate_video(out)),
+        ("poster (frame at ⅓)", lambda: poster(out)),
+        ("spritesheet (10 tiles × 160 px)", lambda: spritesheet(out)),
+    ]
     for label, fn in per_video:
         wall, cpu, _ = timed(fn, 10 * repeat)
         rows.append((f"{label}, per {SECONDS} s {WIDTH}×{HEIGHT} video", wall, cpu, ""))

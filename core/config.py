@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class Settings:
     values: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @classmethod
-    def load(cls, environ: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None) -> "Settings":
+    def load(cls, environ: Mapping[str, str] | None = None, secrets: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         merged = dict(read_secrets_file() if secrets is None else secrets)
         merged.update({k: v for k, v in env.items() if k.startswith(PREFIXES)})

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Iterator, Sequence
 
 from sqlalchemy import Select, String, case, func, literal, select, text, type_coerce
 from sqlalchemy.orm import Session
@@ -13,8 +13,22 @@ from sqlalchemy.orm import Session
 from db.models import Caption, ImageAsset, utcnow
 
 EXPORT_COLUMNS = (
-    "caption_id", "created_at", "edited_at", "image_name", "image_sha256", "format", "width", "height",
-    "style", "prompt", "provider", "model", "caption", "latency_ms", "prompt_tokens", "completion_tokens",
+    "caption_id",
+    "created_at",
+    "edited_at",
+    "image_name",
+    "image_sha256",
+    "format",
+    "width",
+    "height",
+    "style",
+    "prompt",
+    "provider",
+    "model",
+    "caption",
+    "latency_ms",
+    "prompt_tokens",
+    "completion_tokens",
     "confidence",
 )
 
@@ -36,8 +50,15 @@ def fts_query(search: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words) or None
 
 
-def search_and_dates(statement: Select, id_column, fts_table: str, search: str, created_column,
-                     date_from: date | None, date_to: date | None) -> Select:
+def search_and_dates(
+    statement: Select,
+    id_column,
+    fts_table: str,
+    search: str,
+    created_column,
+    date_from: date | None,
+    date_to: date | None,
+) -> Select:
     """The filters captions and generations share: full-text search, and an inclusive date range."""
     query = fts_query(search)
     if query:
@@ -51,8 +72,9 @@ def search_and_dates(statement: Select, id_column, fts_table: str, search: str, 
 
 
 def _filtered(statement: Select, flt: CaptionFilter) -> Select:
-    statement = search_and_dates(statement, Caption.id, "captions_fts", flt.search, Caption.created_at,
-                                 flt.date_from, flt.date_to)
+    statement = search_and_dates(
+        statement, Caption.id, "captions_fts", flt.search, Caption.created_at, flt.date_from, flt.date_to
+    )
     if flt.providers:
         statement = statement.where(Caption.provider.in_(list(flt.providers)))
     if flt.styles:
@@ -64,12 +86,20 @@ def find_asset(session: Session, sha256: str) -> ImageAsset | None:
     return session.scalar(select(ImageAsset).where(ImageAsset.sha256 == sha256))
 
 
-def add_asset(session: Session, *, sha256: str, display_name: str, format: str, width: int, height: int,
-              size: int) -> ImageAsset:
+def add_asset(
+    session: Session, *, sha256: str, display_name: str, format: str, width: int, height: int, size: int
+) -> ImageAsset:
     asset = find_asset(session, sha256)
     if asset is None:
-        asset = ImageAsset(sha256=sha256, display_name=display_name[:255], format=format, width=width,
-                           height=height, bytes=size, created_at=utcnow())
+        asset = ImageAsset(
+            sha256=sha256,
+            display_name=display_name[:255],
+            format=format,
+            width=width,
+            height=height,
+            bytes=size,
+            created_at=utcnow(),
+        )
         session.add(asset)
         session.flush()
     return asset
@@ -116,11 +146,15 @@ def count_captions(session: Session, flt: CaptionFilter = CaptionFilter()) -> in
     return session.scalar(_filtered(select(func.count(Caption.id)), flt)) or 0
 
 
-def list_captions(session: Session, flt: CaptionFilter = CaptionFilter(), limit: int = 100,
-                  offset: int = 0) -> list[tuple[Caption, ImageAsset]]:
+def list_captions(
+    session: Session, flt: CaptionFilter = CaptionFilter(), limit: int = 100, offset: int = 0
+) -> list[tuple[Caption, ImageAsset]]:
     statement = (
-        select(Caption, ImageAsset).join(ImageAsset, Caption.asset_id == ImageAsset.id)
-        .order_by(Caption.created_at.desc(), Caption.id.desc()).limit(limit).offset(offset)
+        select(Caption, ImageAsset)
+        .join(ImageAsset, Caption.asset_id == ImageAsset.id)
+        .order_by(Caption.created_at.desc(), Caption.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
     return [(c, a) for c, a in session.execute(_filtered(statement, flt)).all()]
 
@@ -142,8 +176,7 @@ def formula_safe(column):
     return case((first.in_(["=", "+", "-", "@", "\t", "\r"]), literal("'") + text_value), else_=text_value)
 
 
-def iter_export_rows(session: Session, flt: CaptionFilter = CaptionFilter(),
-                     batch: int = 5000) -> Iterator[tuple]:
+def iter_export_rows(session: Session, flt: CaptionFilter = CaptionFilter(), batch: int = 5000) -> Iterator[tuple]:
     """Rows in EXPORT_COLUMNS order, text already formula-safe, streamed in batches (no ORM objects)."""
 
     def stamp(column):  # the stored text itself, to the second: no datetime round trip per cell
@@ -151,11 +184,26 @@ def iter_export_rows(session: Session, flt: CaptionFilter = CaptionFilter(),
 
     statement = _filtered(
         select(
-            Caption.id, stamp(Caption.created_at), stamp(Caption.edited_at), formula_safe(ImageAsset.display_name),
-            ImageAsset.sha256, ImageAsset.format, ImageAsset.width, ImageAsset.height, Caption.style,
-            formula_safe(Caption.prompt), Caption.provider, formula_safe(Caption.model), formula_safe(Caption.text),
-            Caption.latency_ms, Caption.prompt_tokens, Caption.completion_tokens, Caption.confidence,
-        ).join(ImageAsset, Caption.asset_id == ImageAsset.id).order_by(Caption.id),
+            Caption.id,
+            stamp(Caption.created_at),
+            stamp(Caption.edited_at),
+            formula_safe(ImageAsset.display_name),
+            ImageAsset.sha256,
+            ImageAsset.format,
+            ImageAsset.width,
+            ImageAsset.height,
+            Caption.style,
+            formula_safe(Caption.prompt),
+            Caption.provider,
+            formula_safe(Caption.model),
+            formula_safe(Caption.text),
+            Caption.latency_ms,
+            Caption.prompt_tokens,
+            Caption.completion_tokens,
+            Caption.confidence,
+        )
+        .join(ImageAsset, Caption.asset_id == ImageAsset.id)
+        .order_by(Caption.id),
         flt,
     )
     result = session.connection().execute(statement.execution_options(yield_per=batch))

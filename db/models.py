@@ -5,14 +5,14 @@ The schema itself is created only by the migrations in ``db/migrations``; these 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -37,7 +37,7 @@ class ImageAsset(Base):
     bytes: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    captions: Mapped[list["Caption"]] = relationship(back_populates="asset")
+    captions: Mapped[list[Caption]] = relationship(back_populates="asset")
 
 
 class Caption(Base):
@@ -99,8 +99,9 @@ class Generation(Base):
     favourite: Mapped[bool] = mapped_column(default=False)
     folder: Mapped[str | None] = mapped_column(String(100), index=True)
 
-    variations: Mapped[list["Variation"]] = relationship(
-        back_populates="generation", order_by="Variation.position", cascade="all, delete-orphan")
+    variations: Mapped[list[Variation]] = relationship(
+        back_populates="generation", order_by="Variation.position", cascade="all, delete-orphan"
+    )
 
 
 class Variation(Base):
@@ -110,7 +111,8 @@ class Variation(Base):
     __table_args__ = (
         CheckConstraint(
             "status IN ('queued', 'submitting', 'in_progress', 'downloading', 'completed', 'failed')",
-            name="status_known"),
+            name="status_known",
+        ),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_is_percent"),
         CheckConstraint("status != 'completed' OR video_sha256 IS NOT NULL", name="completed_has_video"),
         UniqueConstraint("generation_id", "position", name="one_variation_per_place"),
@@ -137,7 +139,8 @@ class Variation(Base):
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("variations.id", ondelete="SET NULL"), index=True)
     partner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("variations.id", ondelete="SET NULL", name="fk_variations_partner_id"), index=True)
+        ForeignKey("variations.id", ondelete="SET NULL", name="fk_variations_partner_id"), index=True
+    )
     operation: Mapped[str] = mapped_column(String(16), default="generate")
     operation_params: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

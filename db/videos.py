@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Sequence
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -31,16 +31,18 @@ class GenerationFilter:
 def add_generation(session: Session, *, variations: int, **fields) -> Generation:
     """The generation and its variation rows, written before any network call."""
     generation = Generation(created_at=utcnow(), n_variations=variations, **fields)
-    generation.variations = [Variation(position=i, status="queued", progress=0.0, created_at=utcnow())
-                             for i in range(variations)]
+    generation.variations = [
+        Variation(position=i, status="queued", progress=0.0, created_at=utcnow()) for i in range(variations)
+    ]
     session.add(generation)
     session.flush()
     return generation
 
 
 def _filtered(statement: Select, flt: GenerationFilter) -> Select:
-    statement = search_and_dates(statement, Generation.id, "generations_fts", flt.search, Generation.created_at,
-                                 flt.date_from, flt.date_to)
+    statement = search_and_dates(
+        statement, Generation.id, "generations_fts", flt.search, Generation.created_at, flt.date_from, flt.date_to
+    )
     if flt.backends:
         statement = statement.where(Generation.backend.in_(list(flt.backends)))
     if flt.favourites_only:
@@ -59,10 +61,16 @@ def count_generations(session: Session, flt: GenerationFilter = GenerationFilter
     return session.scalar(_filtered(select(func.count(Generation.id)), flt)) or 0
 
 
-def list_generations(session: Session, flt: GenerationFilter = GenerationFilter(), limit: int = 24,
-                     offset: int = 0) -> list[Generation]:
-    statement = (_filtered(select(Generation), flt).options(selectinload(Generation.variations))
-                 .order_by(Generation.created_at.desc(), Generation.id.desc()).limit(limit).offset(offset))
+def list_generations(
+    session: Session, flt: GenerationFilter = GenerationFilter(), limit: int = 24, offset: int = 0
+) -> list[Generation]:
+    statement = (
+        _filtered(select(Generation), flt)
+        .options(selectinload(Generation.variations))
+        .order_by(Generation.created_at.desc(), Generation.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return list(session.scalars(statement))
 
 
@@ -75,8 +83,11 @@ def get_variation(session: Session, variation_id: int) -> Variation | None:
 
 
 def folders(session: Session) -> list[str]:
-    return list(session.scalars(select(Generation.folder).where(Generation.folder.is_not(None))
-                                .distinct().order_by(Generation.folder)))
+    return list(
+        session.scalars(
+            select(Generation.folder).where(Generation.folder.is_not(None)).distinct().order_by(Generation.folder)
+        )
+    )
 
 
 def active_variations(session: Session, generation_ids: Sequence[int] | None = None) -> list[Variation]:
@@ -114,11 +125,17 @@ def add_preset(session: Session, name: str, prompt_suffix: str) -> StylePreset:
 
 
 def files_still_used(session: Session, sha256: str, excluding_generation: int) -> bool:
-    return bool(session.scalar(select(func.count(Variation.id)).where(
-        Variation.video_sha256 == sha256, Variation.generation_id != excluding_generation)))
+    return bool(
+        session.scalar(
+            select(func.count(Variation.id)).where(
+                Variation.video_sha256 == sha256, Variation.generation_id != excluding_generation
+            )
+        )
+    )
 
 
 # --- the job runner's side --------------------------------------------------------------------
+
 
 def running_count(session: Session) -> int:
     return session.scalar(select(func.count(Variation.id)).where(Variation.status.in_(RUNNING))) or 0
@@ -132,21 +149,26 @@ def due_variations(session: Session, now: datetime, limit: int = 20) -> list[tup
         .where(Variation.status.in_(ACTIVE))
         .where(or_(Variation.next_attempt_at.is_(None), Variation.next_attempt_at <= now))
         .where(or_(Variation.lease_until.is_(None), Variation.lease_until < now))
-        .order_by(Variation.id).limit(limit)
+        .order_by(Variation.id)
+        .limit(limit)
     )
     return [tuple(row) for row in session.execute(statement)]
 
 
-def claim(session: Session, variation_id: int, owner: str, now: datetime, lease: timedelta,
-          start_as: str | None = None) -> bool:
+def claim(
+    session: Session, variation_id: int, owner: str, now: datetime, lease: timedelta, start_as: str | None = None
+) -> bool:
     """Take the variation for ``lease`` if nobody else holds it (atomic in one UPDATE).
 
     ``start_as`` moves a queued variation into its first running state in the same statement,
     so the running count the next look sees already includes it.
     """
     values: dict = {"lease_owner": owner, "lease_until": now + lease}
-    condition = [Variation.id == variation_id, Variation.status.in_(ACTIVE),
-                 or_(Variation.lease_until.is_(None), Variation.lease_until < now, Variation.lease_owner == owner)]
+    condition = [
+        Variation.id == variation_id,
+        Variation.status.in_(ACTIVE),
+        or_(Variation.lease_until.is_(None), Variation.lease_until < now, Variation.lease_owner == owner),
+    ]
     if start_as:
         values.update(status=start_as, started_at=now)
         condition.append(Variation.status == "queued")
@@ -154,13 +176,17 @@ def claim(session: Session, variation_id: int, owner: str, now: datetime, lease:
 
 
 def renew(session: Session, variation_id: int, owner: str, until: datetime) -> None:
-    session.execute(update(Variation).where(Variation.id == variation_id, Variation.lease_owner == owner)
-                    .values(lease_until=until))
+    session.execute(
+        update(Variation).where(Variation.id == variation_id, Variation.lease_owner == owner).values(lease_until=until)
+    )
 
 
 def release(session: Session, variation_id: int, owner: str) -> None:
-    session.execute(update(Variation).where(Variation.id == variation_id, Variation.lease_owner == owner)
-                    .values(lease_owner=None, lease_until=None))
+    session.execute(
+        update(Variation)
+        .where(Variation.id == variation_id, Variation.lease_owner == owner)
+        .values(lease_owner=None, lease_until=None)
+    )
 
 
 def assigned_remote_ids(session: Session) -> set[str]:
@@ -176,7 +202,11 @@ def prompt_parts(generation: Generation) -> dict:
 
 def completed_variations(session: Session, limit: int = 50) -> list[tuple[int, int, int, str]]:
     """Recent finished variations for pickers: (variation id, generation id, position, prompt)."""
-    statement = (select(Variation.id, Variation.generation_id, Variation.position, Generation.prompt)
-                 .join(Generation, Generation.id == Variation.generation_id)
-                 .where(Variation.status == "completed").order_by(Variation.id.desc()).limit(limit))
+    statement = (
+        select(Variation.id, Variation.generation_id, Variation.position, Generation.prompt)
+        .join(Generation, Generation.id == Variation.generation_id)
+        .where(Variation.status == "completed")
+        .order_by(Variation.id.desc())
+        .limit(limit)
+    )
     return [tuple(row) for row in session.execute(statement)]

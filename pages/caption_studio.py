@@ -4,9 +4,9 @@ import streamlit as st
 
 import ui
 from core.captions import service as captions
-from core.errors import StudioError
 from core.captions.images import MAX_BYTES
 from core.captions.styles import CUSTOM, STYLES
+from core.errors import StudioError
 
 ACCEPTED = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"]
 
@@ -42,18 +42,24 @@ with st.sidebar:
 left, right = st.columns([3, 2], gap="large")
 with left:
     files = st.file_uploader(
-        "Images", type=ACCEPTED, accept_multiple_files=True, key="uploads",
+        "Images",
+        type=ACCEPTED,
+        accept_multiple_files=True,
+        key="uploads",
         help=f"JPEG, PNG, WebP, GIF (first frame), BMP or TIFF, up to {MAX_BYTES // 2**20} MB each.",
     )
 with right:
     style = st.selectbox("Caption style", list(STYLES), format_func=lambda k: STYLES[k].label, key="style")
     prompt = st.text_area(
         "Prompt" if style == CUSTOM else "Extra instructions (optional)",
-        key="prompt", height=100, max_chars=4000,
+        key="prompt",
+        height=100,
+        max_chars=4000,
         placeholder="e.g. Mention the brand on the mug" if style != CUSTOM else "What should the caption say?",
     )
-    generate = st.button("Generate caption", type="primary", icon=":material/auto_awesome:",
-                         disabled=not files, use_container_width=True)
+    generate = st.button(
+        "Generate caption", type="primary", icon=":material/auto_awesome:", disabled=not files, use_container_width=True
+    )
 
 if generate and files:
     uploads = [captions.Upload(f.name, f.getvalue()) for f in files]
@@ -93,10 +99,12 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
                         st.error(exc.message)
                     else:
                         st.session_state["outcomes"][index] = captions.CaptionOutcome(
-                            **{**outcome.__dict__, "text": new_text.strip()})
+                            **{**outcome.__dict__, "text": new_text.strip()}
+                        )
                         st.rerun()
-            if regen_col.button("Regenerate", key=f"regen-{outcome.caption_id}", icon=":material/refresh:",
-                                use_container_width=True):
+            if regen_col.button(
+                "Regenerate", key=f"regen-{outcome.caption_id}", icon=":material/refresh:", use_container_width=True
+            ):
                 with st.spinner("Captioning again…"):
                     try:
                         fresh = captions.regenerate(studio, outcome.caption_id, ui.provider_for(provider_key))

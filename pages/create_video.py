@@ -3,8 +3,8 @@
 import streamlit as st
 
 import ui
-from core.videos import library as videos
 from core.errors import StudioError
+from core.videos import library as videos
 from core.videos.backends import default_backend_key
 from core.videos.plan import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, VARIATION_COUNTS, estimate_cost
 from core.videos.prompt import STYLE_PRESETS, VideoPrompt
@@ -18,12 +18,21 @@ with st.sidebar:
     st.subheader("Video back-end")
     usable = [k for k, s in statuses.items() if s.configured]
     default_key = default_backend_key(studio.settings)
-    backend = st.radio("Back-end", usable, index=usable.index(default_key) if default_key in usable else 0,
-                       format_func=lambda k: statuses[k].label, key="video_backend", label_visibility="collapsed")
+    backend = st.radio(
+        "Back-end",
+        usable,
+        index=usable.index(default_key) if default_key in usable else 0,
+        format_func=lambda k: statuses[k].label,
+        key="video_backend",
+        label_visibility="collapsed",
+    )
     st.caption(statuses[backend].reason)
     if backend == "offline":
-        st.info("**Offline preview** — an animatic of your prompt (scene cards, palette, camera move) rendered "
-                "on this computer. It is not an AI video model.", icon=":material/wifi_off:")
+        st.info(
+            "**Offline preview** — an animatic of your prompt (scene cards, palette, camera move) rendered "
+            "on this computer. It is not an AI video model.",
+            icon=":material/wifi_off:",
+        )
     for status in statuses.values():
         if not status.configured:
             with st.expander(f"{status.label} — not configured"):
@@ -33,20 +42,30 @@ recall = st.session_state.pop("recall", None)  # "Recall" in My Videos fills the
 if recall:
     for name in ("scene", "visual", "motion", "extra"):
         st.session_state[f"vp_{name}"] = recall.get(name, "")
-    for name, key in (("aspect", "video_aspect"), ("resolution", "video_resolution"), ("seconds", "video_seconds"),
-                      ("preset", "video_preset")):
+    for name, key in (
+        ("aspect", "video_aspect"),
+        ("resolution", "video_resolution"),
+        ("seconds", "video_seconds"),
+        ("preset", "video_preset"),
+    ):
         if recall.get(name) is not None:
             st.session_state[key] = recall[name]
     st.toast("Prompt and settings recalled from My Videos.", icon=":material/replay:")
 
 prompt_col, settings_col = st.columns([3, 2], gap="large")
 with prompt_col:
-    scene = st.text_area("Scene context", key="vp_scene", height=80,
-                         placeholder="A lighthouse on a cliff at dusk, waves breaking below")
-    visual = st.text_area("Visual details", key="vp_visual", height=80,
-                          placeholder="Golden hour light, teal sea, soft mist, 35 mm film look")
-    motion = st.text_area("Motion (camera and subject)", key="vp_motion", height=68,
-                          placeholder="Slow dolly in; gulls circle the lamp")
+    scene = st.text_area(
+        "Scene context", key="vp_scene", height=80, placeholder="A lighthouse on a cliff at dusk, waves breaking below"
+    )
+    visual = st.text_area(
+        "Visual details",
+        key="vp_visual",
+        height=80,
+        placeholder="Golden hour light, teal sea, soft mist, 35 mm film look",
+    )
+    motion = st.text_area(
+        "Motion (camera and subject)", key="vp_motion", height=68, placeholder="Slow dolly in; gulls circle the lamp"
+    )
     extra = st.text_area("Anything else (optional)", key="vp_extra", height=68)
 
 with settings_col:
@@ -57,21 +76,27 @@ with settings_col:
         model = st.selectbox("Model", models, key="video_model")
     aspect = st.segmented_control("Aspect ratio", ASPECT_RATIOS, default="16:9", key="video_aspect") or "16:9"
     resolution = st.segmented_control("Resolution", RESOLUTIONS, default="720p", key="video_resolution") or "720p"
-    seconds = st.segmented_control("Duration", DURATIONS, default=4, format_func=lambda s: f"{s} s",
-                                   key="video_seconds") or 4
+    seconds = (
+        st.segmented_control("Duration", DURATIONS, default=4, format_func=lambda s: f"{s} s", key="video_seconds") or 4
+    )
     count = st.segmented_control("Variations", VARIATION_COUNTS, default=1, key="video_count") or 1
     presets = list(STYLE_PRESETS) + sorted(videos.user_presets(studio))
     preset = st.selectbox("Style preset", presets, key="video_preset")
-    reference = st.file_uploader("Reference image (first frame, optional)",
-                                 type=["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"], key="video_reference")
+    reference = st.file_uploader(
+        "Reference image (first frame, optional)",
+        type=["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"],
+        key="video_reference",
+    )
 
 parts = VideoPrompt(scene=scene, visual=visual, motion=motion, extra=extra)
-settings = videos.VideoSettings(aspect=aspect, resolution=resolution, seconds=seconds, variations=count,
-                                preset=preset, backend=backend, model=model)
+settings = videos.VideoSettings(
+    aspect=aspect, resolution=resolution, seconds=seconds, variations=count, preset=preset, backend=backend, model=model
+)
 composed = videos.compose_prompt(studio, parts, preset)
 with prompt_col:
-    edited = st.text_area("Prompt sent to the back-end (edit freely)", composed, height=130,
-                          key=f"composed-{hash(composed)}")
+    edited = st.text_area(
+        "Prompt sent to the back-end (edit freely)", composed, height=130, key=f"composed-{hash(composed)}"
+    )
 
 with settings_col:
     try:
@@ -84,21 +109,32 @@ with settings_col:
     prices = videos.prices(studio)
     price = prices.get(model, 0.0)
     if backend != "offline":
-        price = st.number_input(f"Price per second for {model} (USD)", min_value=0.0, value=float(price),
-                                step=0.05, format="%.2f", key=f"price-{model}")
+        price = st.number_input(
+            f"Price per second for {model} (USD)",
+            min_value=0.0,
+            value=float(price),
+            step=0.05,
+            format="%.2f",
+            key=f"price-{model}",
+        )
         if price != prices.get(model):
             videos.set_price(studio, model, price)
     cost = estimate_cost(price, seconds, count)
     st.metric("Estimated cost", f"${cost:.2f}", help="Price per second × duration × variations.")
     st.caption(f"Spent so far: ${videos.spend_so_far(studio):.2f}")
-    create = st.button("Create video", type="primary", icon=":material/movie:", use_container_width=True,
-                       disabled=plan is None)
+    create = st.button(
+        "Create video", type="primary", icon=":material/movie:", use_container_width=True, disabled=plan is None
+    )
 
 if create:
     try:
         generation_id = videos.create_generation(
-            studio, parts, settings, prompt_text=edited,
-            reference=(reference.name, reference.getvalue()) if reference else None)
+            studio,
+            parts,
+            settings,
+            prompt_text=edited,
+            reference=(reference.name, reference.getvalue()) if reference else None,
+        )
     except StudioError as exc:
         st.error(exc.message, icon=":material/error:")
     else:

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from ui import history as history_ui
 from core.captions import service as captions
-from core.errors import StudioError
 from core.captions.styles import STYLES
+from core.errors import StudioError
+from ui import history as history_ui
 
 PAGE_SIZE = 50
 
@@ -23,12 +23,15 @@ if kind == "Generations":
 
 search_col, provider_col, style_col, date_col = st.columns([3, 2, 2, 2])
 search = search_col.text_input("Search captions and prompts", key="history_search", placeholder="e.g. cat")
-chosen_providers = provider_col.multiselect("Provider", providers, format_func=ui.provider_label, key="history_providers")
+chosen_providers = provider_col.multiselect(
+    "Provider", providers, format_func=ui.provider_label, key="history_providers"
+)
 chosen_styles = style_col.multiselect("Style", styles, format_func=lambda k: STYLES[k].label, key="history_styles")
 dates = date_col.date_input("Created between", value=(), key="history_dates", format="YYYY-MM-DD")
 date_from, date_to = captions.date_range(dates)
-flt = captions.CaptionFilter(search=search, providers=tuple(chosen_providers), styles=tuple(chosen_styles),
-                             date_from=date_from, date_to=date_to)
+flt = captions.CaptionFilter(
+    search=search, providers=tuple(chosen_providers), styles=tuple(chosen_styles), date_from=date_from, date_to=date_to
+)
 
 total, _ = captions.history(studio, flt, limit=0)
 pages = max(1, -(-total // PAGE_SIZE))
@@ -36,15 +39,22 @@ summary, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
 page = pager.number_input("Page", min_value=1, max_value=pages, value=1, key="history_page") if pages > 1 else 1
 summary.markdown(f"**{total}** caption{'s' if total != 1 else ''} match.")
 export.download_button(
-    "Export CSV", data=lambda: captions.export_captions_csv(studio, flt),
-    file_name=f"captions-{datetime.now():%Y%m%d-%H%M%S}.csv", mime="text/csv",
-    icon=":material/download:", disabled=total == 0, use_container_width=True, on_click="ignore",
+    "Export CSV",
+    data=lambda: captions.export_captions_csv(studio, flt),
+    file_name=f"captions-{datetime.now():%Y%m%d-%H%M%S}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    disabled=total == 0,
+    use_container_width=True,
+    on_click="ignore",
 )
 
 _, rows = captions.history(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 if not rows:
-    st.info("No captions yet. Make some in Caption Studio." if not total else "Nothing on this page.",
-            icon=":material/search_off:")
+    st.info(
+        "No captions yet. Make some in Caption Studio." if not total else "Nothing on this page.",
+        icon=":material/search_off:",
+    )
     st.stop()
 
 table = pd.DataFrame(
@@ -61,8 +71,13 @@ table = pd.DataFrame(
     }
 )
 selection = st.dataframe(
-    table, hide_index=True, use_container_width=True, row_height=64, key="history_table",
-    on_select="rerun", selection_mode="single-row",
+    table,
+    hide_index=True,
+    use_container_width=True,
+    row_height=64,
+    key="history_table",
+    on_select="rerun",
+    selection_mode="single-row",
     column_config={
         "Image": st.column_config.ImageColumn("Image", width="small"),
         "Caption": st.column_config.TextColumn("Caption", width="large"),

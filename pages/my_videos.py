@@ -5,8 +5,8 @@ from dataclasses import replace
 import streamlit as st
 
 import ui
-from core.videos import library as videos
 from core.errors import StudioError
+from core.videos import library as videos
 from ui import video as video_ui
 
 PAGE_SIZE = 12
@@ -17,8 +17,13 @@ studio = ui.studio()
 
 with st.sidebar:
     st.subheader("Import")
-    imported = st.file_uploader("Add MP4, MOV or WebM files", type=["mp4", "mov", "webm", "m4v", "mkv"], max_upload_size=500,
-                                accept_multiple_files=True, key="import_files")
+    imported = st.file_uploader(
+        "Add MP4, MOV or WebM files",
+        type=["mp4", "mov", "webm", "m4v", "mkv"],
+        max_upload_size=500,
+        accept_multiple_files=True,
+        key="import_files",
+    )
     if imported and st.button("Import", icon=":material/upload:", key="import_go", use_container_width=True):
         for upload in imported:
             try:
@@ -43,11 +48,15 @@ page = page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages,
 _, shown = videos.library(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 st.caption(f"{total} set{'s' if total != 1 else ''} of videos.")
 if not shown:
-    st.info("No videos yet. Make one on the Create video page, or import a file." if total == 0 else
-            "Nothing matches these filters.", icon=":material/video_library:")
+    st.info(
+        "No videos yet. Make one on the Create video page, or import a file."
+        if total == 0
+        else "Nothing matches these filters.",
+        icon=":material/video_library:",
+    )
 
 for start in range(0, len(shown), COLUMNS):
-    for column, view in zip(st.columns(COLUMNS), shown[start:start + COLUMNS]):
+    for column, view in zip(st.columns(COLUMNS), shown[start : start + COLUMNS]):
         with column:
             video_ui.video_card(view, key=str(view.id))
 

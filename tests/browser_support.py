@@ -11,13 +11,19 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -39,23 +45,41 @@ def app_environment(home: Path, extra: dict[str, str] | None = None) -> dict[str
     """The environment minus every cloud setting, so the app runs on its offline defaults."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WATSONX_", "OPENAI_", "MEDIA_STUDIO_"))}
     env.pop("DATABASE_URL", None)
-    env.update({"MEDIA_STUDIO_HOME": str(home), "MEDIA_STUDIO_SECRETS": str(home / "no-secrets.toml"),
-                "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {"MEDIA_STUDIO_HOME": str(home), "MEDIA_STUDIO_SECRETS": str(home / "no-secrets.toml"), "PYTHONUNBUFFERED": "1"}
+    )
     env.update(extra or {})
     return env
 
 
 @contextlib.contextmanager
-def running_app(home: Path, log_path: Path, extra_env: dict[str, str] | None = None,
-                timeout: float = 90) -> Iterator[str]:
+def running_app(
+    home: Path, log_path: Path, extra_env: dict[str, str] | None = None, timeout: float = 90
+) -> Iterator[str]:
     """Start the studio; yield its URL once its health check answers; stop it afterwards."""
     port = free_port()
     home.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=app_environment(home, extra_env), stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=app_environment(home, extra_env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -102,7 +126,8 @@ def wait_until_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector("[data-testid='stMain'] [data-testid='stHeading']", timeout=timeout)
     page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout,
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=timeout,
     )
     page.wait_for_timeout(300)
 
@@ -110,8 +135,8 @@ def wait_until_idle(page, timeout: float = 60_000) -> None:
 def seed_finished_set(home: Path, size: tuple[int, int] = (320, 180), seconds: int = 2) -> None:
     """A data folder holding one finished offline set, made before the app starts."""
     from core.config import Settings
-    from core.videos.jobs.runner import JobRunner
     from core.studio import open_studio
+    from core.videos.jobs.runner import JobRunner
     from tests.test_jobs_offline import _queue
 
     studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(home)}, secrets={}))

@@ -3,8 +3,14 @@ a progress bar moves; the set appears in My Videos; the lightbox's Right arrow k
 
 import pytest
 
-from tests.browser_support import (chromium_browser, create_offline_video, open_first_set, running_app,
-                                   seed_finished_set, wait_until_idle)
+from tests.browser_support import (
+    chromium_browser,
+    create_offline_video,
+    open_first_set,
+    running_app,
+    seed_finished_set,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -84,9 +90,9 @@ def test_recall_fills_create_video_with_the_variations_prompt(browser, tmp_path)
 def test_jobs_left_queued_by_a_previous_server_finish_once_any_page_is_opened(browser, tmp_path):
     import time
 
-    from core.videos import library as videos
     from core.config import Settings
     from core.studio import open_studio
+    from core.videos import library as videos
     from tests.test_jobs_offline import _queue
 
     studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home")}, secrets={}))

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from core.captions import service as captions
+from core.captions.images import validate_image
 from core.captions.providers.base import CaptionResult
 from core.errors import ProviderError, StudioError
-from core.captions.images import validate_image
 from tests.conftest import snapshot
 from tests.corpus import bad_corpus, encode, good_corpus, photo
 
@@ -53,11 +53,20 @@ def test_cmyk_and_sixteen_bit_keep_their_colours():
 
 def test_one_bad_image_in_a_batch_gets_its_own_error_and_the_others_are_saved(studio, offline_captioner):
     good = encode(photo("chelsea"))
-    uploads = [captions.Upload("cat.jpg", good), captions.Upload("notes.png", b"not an image"),
-               captions.Upload("coffee.png", encode(photo("coffee"), "PNG"))]
+    uploads = [
+        captions.Upload("cat.jpg", good),
+        captions.Upload("notes.png", b"not an image"),
+        captions.Upload("coffee.png", encode(photo("coffee"), "PNG")),
+    ]
     seen = []
-    outcomes = captions.caption_batch(studio, uploads, "alt_text", "", offline_captioner,
-                                      on_progress=lambda done, total, o: seen.append((done, total, o.name)))
+    outcomes = captions.caption_batch(
+        studio,
+        uploads,
+        "alt_text",
+        "",
+        offline_captioner,
+        on_progress=lambda done, total, o: seen.append((done, total, o.name)),
+    )
     assert [o.ok for o in outcomes] == [True, False, True]
     assert "notes.png" in outcomes[1].error
     assert seen == [(1, 3, "cat.jpg"), (2, 3, "notes.png"), (3, 3, "coffee.png")]
@@ -137,7 +146,8 @@ def test_a_truncated_camera_photo_is_refused_even_when_decoded_at_reduced_scale(
 
     data = big_photo(12)
     before = snapshot(studio)
-    outcome = captions.caption_image(studio, captions.Upload("cut.jpg", data[: len(data) * 2 // 3]), "alt_text", "",
-                                     offline_captioner)
+    outcome = captions.caption_image(
+        studio, captions.Upload("cut.jpg", data[: len(data) * 2 // 3]), "alt_text", "", offline_captioner
+    )
     assert not outcome.ok and "truncated" in outcome.error
     assert snapshot(studio) == before

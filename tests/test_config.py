@@ -16,8 +16,10 @@ def test_secrets_file_flat_and_table_layouts_are_both_read(tmp_path):
 
 
 def test_the_environment_wins_over_the_secrets_file_and_unrelated_variables_are_ignored():
-    settings = Settings.load(environ={"OPENAI_BASE_URL": "http://env", "PATH": "/bin"},
-                             secrets={"OPENAI_BASE_URL": "http://file", "OPENAI_VISION_MODEL": "m"})
+    settings = Settings.load(
+        environ={"OPENAI_BASE_URL": "http://env", "PATH": "/bin"},
+        secrets={"OPENAI_BASE_URL": "http://file", "OPENAI_VISION_MODEL": "m"},
+    )
     assert settings.get("OPENAI_BASE_URL") == "http://env"
     assert settings.get("OPENAI_VISION_MODEL") == "m"
     assert settings.get("PATH") is None

@@ -14,7 +14,7 @@ TRICKY = [
     "Line one\nline two\r\nline three",
     "Кошка на ковре — 猫がマットの上に座っている — قطة",
     "Sunset vibes 🌅🐈‍⬛ #golden",
-    "=HYPERLINK(\"http://evil.example\",\"click\")",
+    '=HYPERLINK("http://evil.example","click")',
     "+1 555 0100 call now",
     "-2+3",
     "@SUM(A1:A2)",
@@ -26,8 +26,9 @@ TRICKY = [
 
 def _seed(studio, texts, provider="offline", style="alt_text"):
     with studio.db.session() as session:
-        asset = queries.add_asset(session, sha256="c" * 64, display_name="=cmd|' /C calc'!A0.png",
-                                  format="PNG", width=10, height=10, size=100)
+        asset = queries.add_asset(
+            session, sha256="c" * 64, display_name="=cmd|' /C calc'!A0.png", format="PNG", width=10, height=10, size=100
+        )
         for t in texts:
             queries.add_caption(session, asset, style=style, prompt="", provider=provider, model="m", text=t)
 
@@ -81,12 +82,26 @@ def test_the_generations_export_is_formula_safe_and_round_trips(studio):
     from core.videos import library as videos
     from db import videos as video_queries
 
-    prompt = "=IMPORTXML(\"http://evil\") a fox, \"quoted\", 狐 🦊\nsecond line"
+    prompt = '=IMPORTXML("http://evil") a fox, "quoted", 狐 🦊\nsecond line'
     with studio.db.session() as session:
         video_queries.add_generation(
-            session, variations=2, source="generate", backend="offline", model="offline-animatic", prompt=prompt,
-            prompt_parts=json.dumps({}), style_preset="None", aspect_ratio="16:9", resolution="720p",
-            request_size="1280x720", width=1280, height=720, local_crop=False, seconds=4, estimated_cost_usd=0.0)
+            session,
+            variations=2,
+            source="generate",
+            backend="offline",
+            model="offline-animatic",
+            prompt=prompt,
+            prompt_parts=json.dumps({}),
+            style_preset="None",
+            aspect_ratio="16:9",
+            resolution="720p",
+            request_size="1280x720",
+            width=1280,
+            height=720,
+            local_crop=False,
+            seconds=4,
+            estimated_cost_usd=0.0,
+        )
     frame = _read(videos.export_generations_csv(studio, videos.GenerationFilter()))
     assert list(frame.columns) == list(videos.GENERATION_EXPORT_COLUMNS)
     assert frame["prompt"][0] == "'" + prompt

@@ -8,15 +8,48 @@ from db.engine import head_revision, open_database
 
 PINNED_TABLES = {
     "variations": [
-        "id", "generation_id", "position", "status", "progress", "remote_id", "error", "attempts",
-        "next_attempt_at", "deadline_at", "lease_owner", "lease_until", "video_sha256", "has_thumbnail",
-        "has_spritesheet", "duration_s", "fps", "bytes", "cost_usd", "parent_id", "operation",
-        "operation_params", "created_at", "started_at", "completed_at", "partner_id",
+        "id",
+        "generation_id",
+        "position",
+        "status",
+        "progress",
+        "remote_id",
+        "error",
+        "attempts",
+        "next_attempt_at",
+        "deadline_at",
+        "lease_owner",
+        "lease_until",
+        "video_sha256",
+        "has_thumbnail",
+        "has_spritesheet",
+        "duration_s",
+        "fps",
+        "bytes",
+        "cost_usd",
+        "parent_id",
+        "operation",
+        "operation_params",
+        "created_at",
+        "started_at",
+        "completed_at",
+        "partner_id",
     ],
     "image_assets": ["id", "sha256", "display_name", "format", "width", "height", "bytes", "created_at"],
     "captions": [
-        "id", "asset_id", "style", "prompt", "provider", "model", "text", "latency_ms", "prompt_tokens",
-        "completion_tokens", "confidence", "created_at", "edited_at",
+        "id",
+        "asset_id",
+        "style",
+        "prompt",
+        "provider",
+        "model",
+        "text",
+        "latency_ms",
+        "prompt_tokens",
+        "completion_tokens",
+        "confidence",
+        "created_at",
+        "edited_at",
     ],
 }
 
@@ -44,9 +77,13 @@ def test_opening_twice_is_idempotent_and_keeps_rows(tmp_path):
     url = f"sqlite:///{tmp_path / 's.db'}"
     db = open_database(url)
     with db.engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO image_assets (sha256, display_name, format, width, height, bytes, created_at) "
-            "VALUES (:h, 'a.png', 'PNG', 1, 1, 10, '2026-01-01')"), {"h": "a" * 64})
+        conn.execute(
+            text(
+                "INSERT INTO image_assets (sha256, display_name, format, width, height, bytes, created_at) "
+                "VALUES (:h, 'a.png', 'PNG', 1, 1, 10, '2026-01-01')"
+            ),
+            {"h": "a" * 64},
+        )
     db.dispose()
     again = open_database(url)
     with again.engine.connect() as conn:
@@ -78,14 +115,22 @@ def test_schema_constraints_refuse_an_empty_caption_and_an_unknown_style(tmp_pat
 
     db = open_database(f"sqlite:///{tmp_path / 's.db'}")
     with db.engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO image_assets (id, sha256, display_name, format, width, height, bytes, created_at) "
-            "VALUES (1, :h, 'a.png', 'PNG', 1, 1, 10, '2026-01-01')"), {"h": "b" * 64})
+        conn.execute(
+            text(
+                "INSERT INTO image_assets (id, sha256, display_name, format, width, height, bytes, created_at) "
+                "VALUES (1, :h, 'a.png', 'PNG', 1, 1, 10, '2026-01-01')"
+            ),
+            {"h": "b" * 64},
+        )
     for style, caption in (("alt_text", "   "), ("limerick", "a cat")):
         with pytest.raises(IntegrityError), db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO captions (asset_id, style, prompt, provider, model, text, created_at) "
-                "VALUES (1, :s, '', 'offline', 'm', :t, '2026-01-01')"), {"s": style, "t": caption})
+            conn.execute(
+                text(
+                    "INSERT INTO captions (asset_id, style, prompt, provider, model, text, created_at) "
+                    "VALUES (1, :s, '', 'offline', 'm', :t, '2026-01-01')"
+                ),
+                {"s": style, "t": caption},
+            )
 
 
 def test_the_migrations_build_exactly_the_schema_the_models_describe(tmp_path):
@@ -98,7 +143,7 @@ def test_the_migrations_build_exactly_the_schema_the_models_describe(tmp_path):
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     # The FTS5 shadow tables exist only in the migrations, by design.
-    diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.endswith("_fts") or "_fts_" in str(d))]
+    diff = [d for d in diff if not ((d[0] == "remove_table" and d[1].name.endswith("_fts")) or "_fts_" in str(d))]
     assert diff == []
 
 
@@ -129,15 +174,21 @@ def test_upgrading_a_database_with_videos_keeps_them_and_backs_up_first(tmp_path
         config.attributes["connection"] = conn
         command.downgrade(config, "0002")
     with db.engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO generations (id, created_at, source, backend, model, prompt, prompt_parts, style_preset, "
-            "aspect_ratio, resolution, request_size, width, height, local_crop, seconds, n_variations, "
-            "estimated_cost_usd, favourite) VALUES (1, '2026-11-01', 'generate', 'offline', 'm', 'a fox', '{}', "
-            "'None', '16:9', '720p', '1280x720', 1280, 720, 0, 4, 1, 0, 0)"))
-        conn.execute(text(
-            "INSERT INTO variations (generation_id, position, status, progress, attempts, has_thumbnail, "
-            "has_spritesheet, cost_usd, operation, operation_params, created_at) "
-            "VALUES (1, 0, 'queued', 0, 0, 0, 0, 0, 'generate', '{}', '2026-11-01')"))
+        conn.execute(
+            text(
+                "INSERT INTO generations (id, created_at, source, backend, model, prompt, prompt_parts, style_preset, "
+                "aspect_ratio, resolution, request_size, width, height, local_crop, seconds, n_variations, "
+                "estimated_cost_usd, favourite) VALUES (1, '2026-11-01', 'generate', 'offline', 'm', 'a fox', '{}', "
+                "'None', '16:9', '720p', '1280x720', 1280, 720, 0, 4, 1, 0, 0)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO variations (generation_id, position, status, progress, attempts, has_thumbnail, "
+                "has_spritesheet, cost_usd, operation, operation_params, created_at) "
+                "VALUES (1, 0, 'queued', 0, 0, 0, 0, 0, 'generate', '{}', '2026-11-01')"
+            )
+        )
     db.dispose()
     upgraded = open_database(url)
     with upgraded.engine.connect() as conn:

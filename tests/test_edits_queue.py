@@ -6,9 +6,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from core.errors import StudioError
 from core.videos import edits
 from core.videos import library as videos
-from core.errors import StudioError
 from core.videos.jobs.runner import JobRunner
 from db.models import Variation
 from tests.test_jobs_offline import _queue
@@ -27,18 +27,21 @@ def _variation_count(studio):
         return session.scalar(select(func.count()).select_from(Variation))
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda s, a, b: edits.queue_loop(s, a, 1.5, 0.5), "reversed"),
-    (lambda s, a, b: edits.queue_loop(s, a, 1.0, 1.0), "empty"),
-    (lambda s, a, b: edits.queue_loop(s, a, 0.0, 9.0), "outside the clip"),
-    (lambda s, a, b: edits.queue_blend(s, a, 999_999), "no longer exists"),
-    (lambda s, a, b: edits.queue_blend(s, a, b, "mix", weight=1.5), "weight"),
-    (lambda s, a, b: edits.queue_blend(s, a, b, "custom", curve=[(0.0, 0.2)]), "two control points"),
-    (lambda s, a, b: edits.queue_recut(s, a, []), "storyboard is empty"),
-    (lambda s, a, b: edits.queue_recut(s, a, [(a, 1.0, 0.5)]), "reversed"),
-    (lambda s, a, b: edits.queue_remix(s, a, "   "), "Describe the change"),
-    (lambda s, a, b: edits.queue_loop(s, 999_999, 0.0, 1.0), "no longer exists"),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda s, a, b: edits.queue_loop(s, a, 1.5, 0.5), "reversed"),
+        (lambda s, a, b: edits.queue_loop(s, a, 1.0, 1.0), "empty"),
+        (lambda s, a, b: edits.queue_loop(s, a, 0.0, 9.0), "outside the clip"),
+        (lambda s, a, b: edits.queue_blend(s, a, 999_999), "no longer exists"),
+        (lambda s, a, b: edits.queue_blend(s, a, b, "mix", weight=1.5), "weight"),
+        (lambda s, a, b: edits.queue_blend(s, a, b, "custom", curve=[(0.0, 0.2)]), "two control points"),
+        (lambda s, a, b: edits.queue_recut(s, a, []), "storyboard is empty"),
+        (lambda s, a, b: edits.queue_recut(s, a, [(a, 1.0, 0.5)]), "reversed"),
+        (lambda s, a, b: edits.queue_remix(s, a, "   "), "Describe the change"),
+        (lambda s, a, b: edits.queue_loop(s, 999_999, 0.0, 1.0), "no longer exists"),
+    ],
+)
 def test_bad_edit_requests_are_refused_and_nothing_is_saved(studio, made, call, words):
     before = _variation_count(studio)
     a, b = (v.id for v in made.variations)
@@ -102,8 +105,10 @@ def test_loop_blend_and_recut_run_as_jobs_and_leave_the_sources_untouched(studio
     import av
 
     a, b = made.variations
-    source_hashes = {v.video_sha256: hashlib.sha256(videos.video_path(studio, v.video_sha256).read_bytes()).hexdigest()
-                     for v in (a, b)}
+    source_hashes = {
+        v.video_sha256: hashlib.sha256(videos.video_path(studio, v.video_sha256).read_bytes()).hexdigest()
+        for v in (a, b)
+    }
     queued = [
         edits.queue_loop(studio, a.id, 0.5, 1.5, "short", "crossfade"),
         edits.queue_blend(studio, a.id, b.id, "transition", at_s=1.0),

@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 # --- a tiny legacy .pth writer, so the reader can be tested on files we control -----------------
 
+
 def _global(module: str, name: str) -> bytes:
     return f"c{module}\n{name}\n".encode()
 
@@ -59,11 +60,17 @@ def _tensor(key: str, numel: int, offset: int, shape, stride) -> bytes:
     return _global("torch._utils", "_rebuild_tensor_v2") + _tuple(args) + b"R"
 
 
-def write_legacy_pth(path: Path, storage: np.ndarray, tensors: dict[str, tuple], state_pickle: bytes | None = None) -> None:
+def write_legacy_pth(
+    path: Path, storage: np.ndarray, tensors: dict[str, tuple], state_pickle: bytes | None = None
+) -> None:
     """One float32 storage "0" and tensors viewing it: {name: (offset, shape, stride)}."""
     items = b"".join(_str(name) + _tensor("0", storage.size, *view) for name, view in tensors.items())
     state = b"\x80\x02" + _global("collections", "OrderedDict") + b")R(" + items + b"u."
-    sys_info = {"protocol_version": LEGACY_PROTOCOL, "little_endian": True, "type_sizes": {"short": 2, "int": 4, "long": 8}}
+    sys_info = {
+        "protocol_version": LEGACY_PROTOCOL,
+        "little_endian": True,
+        "type_sizes": {"short": 2, "int": 4, "long": 8},
+    }
     with open(path, "wb") as f:
         for header in (LEGACY_MAGIC, LEGACY_PROTOCOL, sys_info):
             pickle.dump(header, f, protocol=2)
@@ -82,10 +89,13 @@ class _RunsShell:
 
 # --- the reader -----------------------------------------------------------------------------------
 
+
 def test_reader_honours_strides_of_transposed_tensors(tmp_path):
     storage = np.arange(6, dtype=np.float32)
     path = tmp_path / "tiny.pth"
-    write_legacy_pth(path, storage, {"plain": (0, (2, 3), (3, 1)), "transposed": (0, (3, 2), (1, 3)), "tail": (4, (2,), (1,))})
+    write_legacy_pth(
+        path, storage, {"plain": (0, (2, 3), (3, 1)), "transposed": (0, (3, 2), (1, 3)), "tail": (4, (2,), (1,))}
+    )
     state = load_legacy_state_dict(str(path))
     np.testing.assert_array_equal(state["plain"], storage.reshape(2, 3))
     np.testing.assert_array_equal(state["transposed"], storage.reshape(2, 3).T)
@@ -104,7 +114,9 @@ def test_reader_refuses_a_pickle_that_calls_os_system(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("module, name", [("builtins", "eval"), ("torch", "load"), ("numpy", "frombuffer"), ("subprocess", "Popen")])
+@pytest.mark.parametrize(
+    "module, name", [("builtins", "eval"), ("torch", "load"), ("numpy", "frombuffer"), ("subprocess", "Popen")]
+)
 def test_reader_refuses_every_global_outside_the_allow_list(module, name):
     with pytest.raises(ForbiddenGlobal):
         restricted_loads(b"\x80\x02" + _global(module, name) + b".")
@@ -125,6 +137,7 @@ def test_reader_refuses_a_file_that_is_not_a_legacy_checkpoint(tmp_path):
 
 
 # --- the graph -----------------------------------------------------------------------------------
+
 
 def test_the_app_path_never_imports_torch():
     code = (
@@ -161,8 +174,15 @@ def _torch_reference_logits(torch, state: dict, pixels: np.ndarray) -> np.ndarra
         return F.conv2d(x, weight, stride=stride, groups=groups)
 
     def bn(x, prefix):
-        return F.batch_norm(x, state[f"{prefix}.running_mean"], state[f"{prefix}.running_var"],
-                            state[f"{prefix}.weight"], state[f"{prefix}.bias"], training=False, eps=1e-3)
+        return F.batch_norm(
+            x,
+            state[f"{prefix}.running_mean"],
+            state[f"{prefix}.running_var"],
+            state[f"{prefix}.weight"],
+            state[f"{prefix}.bias"],
+            training=False,
+            eps=1e-3,
+        )
 
     strides = [1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1]  # the first block of each stage strides
     x = torch.from_numpy(pixels)
@@ -206,4 +226,8 @@ def test_reader_agrees_with_torch_load_on_every_tensor():
 
 def test_classifier_names_the_sample_photos():
     assert efficientnet.classify(sample_photo("coffee"))[0].label == "espresso"
-    assert {g.label for g in efficientnet.classify(sample_photo("chelsea"), top=3)} <= {"tiger cat", "tabby cat", "Egyptian Mau"}
+    assert {g.label for g in efficientnet.classify(sample_photo("chelsea"), top=3)} <= {
+        "tiger cat",
+        "tabby cat",
+        "Egyptian Mau",
+    }

@@ -14,14 +14,31 @@ from tests.conftest import snapshot
 
 
 def _queue(studio, n=2, size=(320, 180), seconds=2, parts=None):
-    parts = parts or {"scene": "a lighthouse on a cliff at dusk", "visual": "golden light, teal sea",
-                      "motion": "slow pan right", "extra": ""}
+    parts = parts or {
+        "scene": "a lighthouse on a cliff at dusk",
+        "visual": "golden light, teal sea",
+        "motion": "slow pan right",
+        "extra": "",
+    }
     with studio.db.session() as session:
         g = queries.add_generation(
-            session, variations=n, source="generate", backend="offline", model="offline-animatic",
-            prompt=VideoPrompt(**parts).compose(), prompt_parts=json.dumps(parts), style_preset="None",
-            aspect_ratio="16:9", resolution="180p", request_size=f"{size[0]}x{size[1]}", width=size[0],
-            height=size[1], local_crop=False, seconds=seconds, estimated_cost_usd=0.0)
+            session,
+            variations=n,
+            source="generate",
+            backend="offline",
+            model="offline-animatic",
+            prompt=VideoPrompt(**parts).compose(),
+            prompt_parts=json.dumps(parts),
+            style_preset="None",
+            aspect_ratio="16:9",
+            resolution="180p",
+            request_size=f"{size[0]}x{size[1]}",
+            width=size[0],
+            height=size[1],
+            local_crop=False,
+            seconds=seconds,
+            estimated_cost_usd=0.0,
+        )
         return g.id
 
 

@@ -9,24 +9,24 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from core.videos import library as videos
 from core.config import Settings
-from core.videos.jobs.runner import JobRunner
 from core.studio import open_studio
+from core.videos import library as videos
 from core.videos.backends import openai_videos
+from core.videos.jobs.runner import JobRunner
 from core.videos.prompt import VideoPrompt
 from db.models import Generation, Variation
 from tests.corpus import encode, photo
 
-PARTS = VideoPrompt(scene="A red fox trots through fresh snow", visual="soft morning light",
-                    motion="slow pan right")
+PARTS = VideoPrompt(scene="A red fox trots through fresh snow", visual="soft morning light", motion="slow pan right")
 
 
 @pytest.fixture
 def api_studio(tmp_path, videos_server):
     openai_videos.clear_clients()
-    settings = Settings.load(environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home"), **videos_server.client_settings()},
-                             secrets={})
+    settings = Settings.load(
+        environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home"), **videos_server.client_settings()}, secrets={}
+    )
     studio = open_studio(settings)
     yield studio
     studio.db.dispose()
@@ -34,8 +34,9 @@ def api_studio(tmp_path, videos_server):
 
 
 def _create(studio, n=1, aspect="16:9", reference=None, seconds=4):
-    settings = videos.VideoSettings(aspect=aspect, resolution="720p", seconds=seconds, variations=n,
-                                    backend="openai-videos", model="sora-2")
+    settings = videos.VideoSettings(
+        aspect=aspect, resolution="720p", seconds=seconds, variations=n, backend="openai-videos", model="sora-2"
+    )
     return videos.create_generation(studio, PARTS, settings, reference=reference)
 
 
@@ -45,8 +46,10 @@ def _runner(studio, **kwargs):
 
 def _counts(studio):
     with studio.db.session() as session:
-        return (session.scalar(select(func.count()).select_from(Generation)),
-                session.scalar(select(func.count()).select_from(Variation)))
+        return (
+            session.scalar(select(func.count()).select_from(Generation)),
+            session.scalar(select(func.count()).select_from(Variation)),
+        )
 
 
 def test_two_variations_are_two_jobs_polled_downloaded_and_priced(api_studio, videos_server):
@@ -64,8 +67,10 @@ def test_two_variations_are_two_jobs_polled_downloaded_and_priced(api_studio, vi
             ctx = container.streams.video[0].codec_context
             assert (ctx.name, ctx.width, ctx.height) == ("h264", 1280, 720)
         assert videos.poster_url(api_studio, v.video_sha256) and videos.sprite_url(api_studio, v.video_sha256)
-    variants = sorted(r.query.get("variant", ["video"])[0] if hasattr(r, "query") else r.path
-                      for r in videos_server.requests_for("content"))
+    variants = sorted(
+        r.query.get("variant", ["video"])[0] if hasattr(r, "query") else r.path
+        for r in videos_server.requests_for("content")
+    )
     assert len(variants) == 6  # video, thumbnail and spritesheet for each, fetched at once
     assert videos.spend_so_far(api_studio) == pytest.approx(2 * 4 * 0.10)
     assert list(api_studio.media.scratch().iterdir()) == []
@@ -168,8 +173,10 @@ def test_a_submit_whose_answer_was_lost_is_adopted_not_sent_again(api_studio, vi
         variation = session.get(Variation, view.variations[0].id)
         variation.status, variation.attempts = "submitting", 1
         from db.models import utcnow
+
         variation.started_at = utcnow()
     from core.videos.backends.base import VideoRequest
+
     backend.submit(VideoRequest(prompt=view.prompt, size="1280x720", seconds=4, model="sora-2"))
     _runner(api_studio).run_until_idle(timeout=60)
     assert len(videos_server.create_forms) == 1

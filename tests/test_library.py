@@ -9,9 +9,23 @@ from db import videos as queries
 def _add(studio, prompt, backend="offline", status="completed"):
     with studio.db.session() as session:
         g = queries.add_generation(
-            session, variations=1, source="generate", backend=backend, model="m", prompt=prompt,
-            prompt_parts=json.dumps({}), style_preset="None", aspect_ratio="16:9", resolution="720p",
-            request_size="1280x720", width=1280, height=720, local_crop=False, seconds=4, estimated_cost_usd=0.0)
+            session,
+            variations=1,
+            source="generate",
+            backend=backend,
+            model="m",
+            prompt=prompt,
+            prompt_parts=json.dumps({}),
+            style_preset="None",
+            aspect_ratio="16:9",
+            resolution="720p",
+            request_size="1280x720",
+            width=1280,
+            height=720,
+            local_crop=False,
+            seconds=4,
+            estimated_cost_usd=0.0,
+        )
         g.variations[0].status = status
         if status == "completed":
             g.variations[0].video_sha256 = f"{g.id:064x}"

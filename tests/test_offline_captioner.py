@@ -18,10 +18,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from core.captions.providers import offline
 from core.captions.providers.offline import OfflineCaptioner
-from core.errors import ProviderError
 from core.captions.styles import STYLES
 from core.captions.vision.colours import colour_names, dominant_colours, orientation
 from core.captions.vision.text import restore_spaces
+from core.errors import ProviderError
 from tests.imaging_helpers import SAMPLE_PHOTOS, caption_request, sample_photo
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,7 +95,9 @@ def test_alt_text_stays_short_and_keeps_its_certainty_when_there_is_much_text(fi
 
     from core.captions.vision.text import TextLine
 
-    wordy = replace(findings["coffee"], text=[TextLine("Grand opening of the new espresso bar on the corner " * 4, 0.95)])
+    wordy = replace(
+        findings["coffee"], text=[TextLine("Grand opening of the new espresso bar on the corner " * 4, 0.95)]
+    )
     text, _ = offline.alt_text(wordy)
     assert len(text) <= 125 and re.search(r"\(\d{1,2}% sure\)\.$", text), text
 
@@ -186,9 +188,20 @@ def test_importing_the_provider_loads_no_model_library():
 
 @pytest.mark.parametrize(
     "rgb, name",
-    [((220, 20, 30), "red"), ((250, 140, 0), "orange"), ((240, 220, 30), "yellow"), ((30, 160, 40), "green"),
-     ((30, 60, 200), "blue"), ((120, 40, 160), "purple"), ((250, 150, 190), "pink"), ((120, 70, 30), "brown"),
-     ((230, 215, 180), "beige"), ((250, 250, 250), "white"), ((128, 128, 128), "grey"), ((10, 10, 10), "black")],
+    [
+        ((220, 20, 30), "red"),
+        ((250, 140, 0), "orange"),
+        ((240, 220, 30), "yellow"),
+        ((30, 160, 40), "green"),
+        ((30, 60, 200), "blue"),
+        ((120, 40, 160), "purple"),
+        ((250, 150, 190), "pink"),
+        ((120, 70, 30), "brown"),
+        ((230, 215, 180), "beige"),
+        ((250, 250, 250), "white"),
+        ((128, 128, 128), "grey"),
+        ((10, 10, 10), "black"),
+    ],
 )
 def test_colours_get_everyday_names(rgb, name):
     assert colour_names(np.array([rgb], dtype=np.uint8))[0] == name

@@ -22,9 +22,9 @@ import pytest
 from PIL import Image
 
 from core.config import Settings
+from core.videos.backends import build_video_backend
 from core.videos.backends import openai_videos as ov
 from core.videos.backends.base import RemoteVideoBackend, VideoRequest, VideoServiceError
-from core.videos.backends import build_video_backend
 from tests.fakes.fixtures import videos_server  # noqa: F401
 from tests.fakes.videos_server import FakeVideos, fake_mp4
 
@@ -43,8 +43,13 @@ def jpeg(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
-def request(prompt: str = "A paper boat drifting down a rain-soaked street at dusk", size: str = "1280x720",
-            seconds: int = 4, model: str = "sora-2", reference: bytes | None = None) -> VideoRequest:
+def request(
+    prompt: str = "A paper boat drifting down a rain-soaked street at dusk",
+    size: str = "1280x720",
+    seconds: int = 4,
+    model: str = "sora-2",
+    reference: bytes | None = None,
+) -> VideoRequest:
     return VideoRequest(prompt=prompt, size=size, seconds=seconds, model=model, reference_jpeg=reference)
 
 
@@ -158,8 +163,13 @@ def test_list_remote_gives_the_newest_videos_with_what_reconciling_needs(videos_
 
     assert [v.remote_id for v in videos] == [second]
     [listed] = videos
-    assert (listed.prompt, listed.size, listed.seconds, listed.model, listed.state) == \
-        ("second", "720x1280", 4, "sora-2", "queued")
+    assert (listed.prompt, listed.size, listed.seconds, listed.model, listed.state) == (
+        "second",
+        "720x1280",
+        4,
+        "sora-2",
+        "queued",
+    )
     assert listed.created_at is not None and listed.created_at.tzinfo is None
     assert videos_server.requests_for("list")[0].query == {"limit": ["1"], "order": ["desc"]}
     assert {v.remote_id for v in backend.list_remote()} == {first, second}
@@ -367,8 +377,10 @@ def test_status_says_what_is_configured():
     official = status(OPENAI_API_KEY="sk-test-abcdef")
     assert official.configured and "shut that API down on 2026-09-24" in official.reason
     assert "sk-test-abcdef" not in official.reason
-    assert (status(OPENAI_API_KEY="sk-x", OPENAI_VIDEO_TIMEOUT="soon").configured,
-            status(OPENAI_BASE_URL="gateway.example").configured) == (False, False)
+    assert (
+        status(OPENAI_API_KEY="sk-x", OPENAI_VIDEO_TIMEOUT="soon").configured,
+        status(OPENAI_BASE_URL="gateway.example").configured,
+    ) == (False, False)
     assert (gateway.key, gateway.label) == ("openai-videos", "OpenAI Videos API (Sora-compatible)")
 
 
@@ -401,7 +413,9 @@ def test_the_sdk_deprecation_warning_is_silenced_for_our_calls_only(videos_serve
 def test_the_fake_refuses_an_integer_seconds_and_an_empty_prompt_like_the_api(videos_server):
     def post(body: dict) -> dict:
         call = urllib.request.Request(
-            videos_server.v1_url + "/videos", data=json.dumps(body).encode(), method="POST",
+            videos_server.v1_url + "/videos",
+            data=json.dumps(body).encode(),
+            method="POST",
             headers={"Authorization": f"Bearer {videos_server.api_key}", "Content-Type": "application/json"},
         )
         with pytest.raises(urllib.error.HTTPError) as caught:

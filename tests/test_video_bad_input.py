@@ -2,8 +2,8 @@
 
 import pytest
 
-from core.videos import library as videos
 from core.errors import StudioError
+from core.videos import library as videos
 from core.videos.prompt import MAX_PROMPT_CHARS, VideoPrompt
 from tests.conftest import snapshot
 from tests.video_helpers import make_audio_only, make_mp4, make_random_bytes, make_truncated_moov, make_webm
@@ -16,11 +16,14 @@ def _library(studio):
     return videos.library(studio, videos.GenerationFilter())[0], snapshot(studio)[2]
 
 
-@pytest.mark.parametrize("parts, prompt_text, words", [
-    (VideoPrompt("", "", ""), None, "empty"),
-    (OK_PARTS, "   ", "empty"),
-    (OK_PARTS, "x" * (MAX_PROMPT_CHARS + 1), "limit is 32,000"),
-])
+@pytest.mark.parametrize(
+    "parts, prompt_text, words",
+    [
+        (VideoPrompt("", "", ""), None, "empty"),
+        (OK_PARTS, "   ", "empty"),
+        (OK_PARTS, "x" * (MAX_PROMPT_CHARS + 1), "limit is 32,000"),
+    ],
+)
 def test_an_empty_or_overlong_prompt_is_refused_and_nothing_is_saved(studio, parts, prompt_text, words):
     before = _library(studio)
     with pytest.raises(StudioError, match=words):
@@ -28,10 +31,13 @@ def test_an_empty_or_overlong_prompt_is_refused_and_nothing_is_saved(studio, par
     assert _library(studio) == before
 
 
-@pytest.mark.parametrize("name, data, words", [
-    ("notes.png", b"not a picture at all", "text file"),
-    ("empty.jpg", b"", "empty"),
-])
+@pytest.mark.parametrize(
+    "name, data, words",
+    [
+        ("notes.png", b"not a picture at all", "text file"),
+        ("empty.jpg", b"", "empty"),
+    ],
+)
 def test_a_reference_that_is_not_an_image_is_refused_and_nothing_is_saved(studio, name, data, words):
     before = _library(studio)
     with pytest.raises(StudioError, match=words):
@@ -45,11 +51,14 @@ def test_1080p_on_a_model_that_cannot_make_it_is_explained(studio):
         videos.create_generation(studio, OK_PARTS, settings)
 
 
-@pytest.mark.parametrize("maker, words", [
-    (make_audio_only, "audio file"),
-    (make_truncated_moov, ""),
-    (lambda p: make_random_bytes(p), ""),
-])
+@pytest.mark.parametrize(
+    "maker, words",
+    [
+        (make_audio_only, "audio file"),
+        (make_truncated_moov, ""),
+        (lambda p: make_random_bytes(p), ""),
+    ],
+)
 def test_a_corrupt_or_audio_only_import_is_refused_and_nothing_is_saved(studio, tmp_path, maker, words):
     path = maker(tmp_path / "clip.mp4")
     before = _library(studio)
@@ -73,5 +82,7 @@ def test_an_h264_mp4_is_imported_as_is_and_a_webm_is_transcoded(studio, tmp_path
         with av.open(str(videos.video_path(studio, view.variations[0].video_sha256))) as container:
             ctx = container.streams.video[0].codec_context
             assert (ctx.name, ctx.pix_fmt) == ("h264", "yuv420p")
-    assert videos.video_path(studio, videos.generation(studio, first).variations[0].video_sha256).read_bytes() \
-        == mp4.read_bytes()  # already browser-playable: kept byte for byte
+    assert (
+        videos.video_path(studio, videos.generation(studio, first).variations[0].video_sha256).read_bytes()
+        == mp4.read_bytes()
+    )  # already browser-playable: kept byte for byte

@@ -17,8 +17,15 @@ import numpy as np
 import pytest
 
 from core.errors import StudioError, UnsupportedVideo
-from core.videos.ops.edits import (RecutResult, blend_videos, influence_curve, keyframe_times, loop_video, recut_video,
-                              storyboard)
+from core.videos.ops.edits import (
+    RecutResult,
+    blend_videos,
+    influence_curve,
+    keyframe_times,
+    loop_video,
+    recut_video,
+    storyboard,
+)
 from tests.video_helpers import decode, make_audio_only, make_cut_after_header, make_odd_mov, mean_abs_diff, mp4_boxes
 
 BITS, BLOCK = 10, 16  # barcode: 8 bits of frame number (Gray code) + 2 of clip number, 16-pixel blocks
@@ -30,10 +37,10 @@ def picture(width: int, height: int, clip: int, index: int, count: int) -> np.nd
     pixels[:] = COLOURS[clip]
     side = height // 4
     left = int((width - side) * index / max(1, count - 1))
-    pixels[height // 3: height // 3 + side, left: left + side] = 255
+    pixels[height // 3 : height // 3 + side, left : left + side] = 255
     code = (index ^ index >> 1) | clip << 8  # Gray code: neighbouring frames differ by one block
     for bit in range(BITS):
-        pixels[-2 * BLOCK: -BLOCK, 8 + bit * BLOCK: 8 + (bit + 1) * BLOCK] = 255 if code >> bit & 1 else 0
+        pixels[-2 * BLOCK : -BLOCK, 8 + bit * BLOCK : 8 + (bit + 1) * BLOCK] = 255 if code >> bit & 1 else 0
     return pixels
 
 
@@ -47,8 +54,9 @@ def barcode(pixels: np.ndarray) -> tuple[int, int]:
     return code >> 8, index
 
 
-def write_clip(path: Path, clip: int, seconds: float = 3, fps: int = 24, width: int = 320, height: int = 180,
-               x264_params: str = "") -> Path:
+def write_clip(
+    path: Path, clip: int, seconds: float = 3, fps: int = 24, width: int = 320, height: int = 180, x264_params: str = ""
+) -> Path:
     """H.264 with B-frames and a closed GOP of one second, yuv420p BT.709, +faststart: what the library holds."""
     count = round(seconds * fps)
     with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as out:
@@ -57,11 +65,16 @@ def write_clip(path: Path, clip: int, seconds: float = 3, fps: int = 24, width: 
         stream.codec_context.gop_size = fps
         stream.codec_context.colorspace = stream.codec_context.color_primaries = stream.codec_context.color_trc = 1
         stream.codec_context.color_range = 1
-        stream.options = {"preset": "veryfast", "crf": "18", "sc_threshold": "0",
-                          **({"x264-params": x264_params} if x264_params else {})}
+        stream.options = {
+            "preset": "veryfast",
+            "crf": "18",
+            "sc_threshold": "0",
+            **({"x264-params": x264_params} if x264_params else {}),
+        }
         for index in range(count):
-            frame = av.VideoFrame.from_ndarray(picture(width, height, clip, index, count), format="rgb24") \
-                .reformat(format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG")
+            frame = av.VideoFrame.from_ndarray(picture(width, height, clip, index, count), format="rgb24").reformat(
+                format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG"
+            )
             frame.pts = index
             out.mux(stream.encode(frame))
         out.mux(stream.encode())
@@ -263,7 +276,7 @@ def test_storyboard_gives_timed_thumbnails_across_the_clip(clips):
     tiles = storyboard(clips["a"], count=6, tile_width=160)
     assert len(tiles) == 6 and all(image.size == (160, 90) for _, image in tiles)
     times = [t for t, _ in tiles]
-    assert times == sorted(times) and 0 <= times[0] and times[-1] < 3
+    assert times == sorted(times) and times[0] >= 0 and times[-1] < 3
 
 
 # ── refusals ────────────────────────────────────────────────────────────────────────────────────
@@ -274,8 +287,11 @@ def bad(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("bad")
     noise = folder / "noise.mp4"
     noise.write_bytes(np.random.default_rng(3).bytes(4096))
-    return {"noise": noise, "audio": make_audio_only(folder / "song.m4a"),
-            "cut": make_cut_after_header(folder / "cut.mp4")}
+    return {
+        "noise": noise,
+        "audio": make_audio_only(folder / "song.m4a"),
+        "cut": make_cut_after_header(folder / "cut.mp4"),
+    }
 
 
 def edit(operation: str, source: Path, clips: dict[str, Path], dst: Path, start: float = 0.0, end: float = 1.0):
@@ -307,8 +323,10 @@ def test_source_damaged_inside_the_selection_is_refused(operation, bad, clips, t
 
 
 @pytest.mark.parametrize("operation", ["loop", "recut"])
-@pytest.mark.parametrize("start, end, message", [(2.0, 1.0, "is empty"), (1.0, 1.0, "is empty"),
-                                                 (2.5, 4.0, "lies outside"), (-0.5, 1.0, "lies outside")])
+@pytest.mark.parametrize(
+    "start, end, message",
+    [(2.0, 1.0, "is empty"), (1.0, 1.0, "is empty"), (2.5, 4.0, "lies outside"), (-0.5, 1.0, "lies outside")],
+)
 def test_empty_reversed_or_outside_selection_is_refused(operation, start, end, message, clips, tmp_path):
     before = sha256(clips["a"])
     with pytest.raises(StudioError, match=message):

@@ -29,15 +29,21 @@ def assert_browser_playable(path, width, height):
 # ── validation refuses what is not a video, in one sentence ────────────────────────────────────
 
 
-@pytest.mark.parametrize("kind, says", [
-    ("empty", "“empty.mp4” is empty (0 bytes)."),
-    ("random_bytes", "“noise.mp4” is not a video file we can read."),
-    ("subtitle_lookalike", "“lyrics-noise.mp4” is not a video file we can read."),
-    ("png_named_mp4", "“still.mp4” holds a single still picture (png), not a video; import it as an image instead."),
-    ("audio_only", "“song.m4a” is an audio file (sound only, no picture), not a video."),
-    ("truncated_moov", "“cut-index.mp4” is an incomplete MP4/MOV file: its index (the moov box) is missing"),
-    ("cut_after_header", "“cut-half.mp4” is cut short: it declares 4.0 s but its picture stops at"),
-])
+@pytest.mark.parametrize(
+    "kind, says",
+    [
+        ("empty", "“empty.mp4” is empty (0 bytes)."),
+        ("random_bytes", "“noise.mp4” is not a video file we can read."),
+        ("subtitle_lookalike", "“lyrics-noise.mp4” is not a video file we can read."),
+        (
+            "png_named_mp4",
+            "“still.mp4” holds a single still picture (png), not a video; import it as an image instead.",
+        ),
+        ("audio_only", "“song.m4a” is an audio file (sound only, no picture), not a video."),
+        ("truncated_moov", "“cut-index.mp4” is an incomplete MP4/MOV file: its index (the moov box) is missing"),
+        ("cut_after_header", "“cut-half.mp4” is cut short: it declares 4.0 s but its picture stops at"),
+    ],
+)
 def test_validate_refuses_with_one_clear_sentence(sample_media, kind, says):
     with pytest.raises(UnsupportedVideo) as refused:
         validate_video(getattr(sample_media, kind))
@@ -72,7 +78,14 @@ def test_validate_refuses_absurd_sizes_and_lengths(tmp_path):
 def test_validate_accepts_an_mp4_and_describes_it(sample_media):
     info = validate_video(sample_media.mp4)
     assert (info.width, info.height, info.fps, info.frames, info.codec, info.pix_fmt, info.has_audio) == (
-        256, 144, 24.0, 48, "h264", "yuv420p", False)
+        256,
+        144,
+        24.0,
+        48,
+        "h264",
+        "yuv420p",
+        False,
+    )
     assert info.duration == pytest.approx(2.0)
     assert validate_video(sample_media.mp4_with_sound).has_audio
 
@@ -135,8 +148,11 @@ def test_write_mp4_puts_a_keyframe_every_second(tmp_path):
     write_mp4(moving_frames(128, 72, 96), out, fps=24)
     with av.open(str(out)) as container:
         stream = container.streams.video[0]
-        keyframes = [round(float(p.pts * stream.time_base) * 24) for p in container.demux(stream)
-                     if p.is_keyframe and p.pts is not None]
+        keyframes = [
+            round(float(p.pts * stream.time_base) * 24)
+            for p in container.demux(stream)
+            if p.is_keyframe and p.pts is not None
+        ]
     assert keyframes[:4] == [0, 24, 48, 72]
 
 
@@ -175,7 +191,7 @@ def test_poster_takes_the_keyframe_nearest_a_third_when_there_is_one(tmp_path):
 def test_spritesheet_is_a_strip_of_evenly_spaced_tiles(sample_media):
     strip = spritesheet(sample_media.mp4)
     assert strip.size == (1600, 90)
-    tiles = [np.asarray(strip)[:, i * 160:(i + 1) * 160] for i in range(10)]
+    tiles = [np.asarray(strip)[:, i * 160 : (i + 1) * 160] for i in range(10)]
     assert mean_abs_diff(tiles[0], tiles[-1]) > 5  # the square has moved
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from core.videos.backends.offline.render import cover_crop, render_offline
 from core.videos.prompt import (
     MAX_PROMPT_CHARS,
     STYLE_PRESETS,
@@ -15,7 +16,6 @@ from core.videos.prompt import (
     colours_in,
     validate_prompt,
 )
-from core.videos.backends.offline.render import cover_crop, render_offline
 from tests.video_helpers import decode, mean_abs_diff, mp4_boxes
 
 PROMPT = VideoPrompt(
@@ -200,8 +200,14 @@ def test_compose_appends_the_style_of_a_preset():
 
 
 def test_the_six_presets_are_offered():
-    assert list(STYLE_PRESETS) == ["None", "Archival", "Film Noir", "Cardboard & Papercraft",
-                                   "Whimsical Stop Motion", "Balloon World"]
+    assert list(STYLE_PRESETS) == [
+        "None",
+        "Archival",
+        "Film Noir",
+        "Cardboard & Papercraft",
+        "Whimsical Stop Motion",
+        "Balloon World",
+    ]
 
 
 def test_validate_prompt_refuses_empty_and_too_long_prompts():
@@ -216,16 +222,28 @@ def test_validate_prompt_refuses_empty_and_too_long_prompts():
 
 def test_colour_words_are_found_in_order_of_mention():
     assert colours_in("Golden light over teal water under a sky blue dome, golden again") == [
-        (240, 185, 60), (20, 140, 140), (120, 190, 240)]
+        (240, 185, 60),
+        (20, 140, 140),
+        (120, 190, 240),
+    ]
     assert colours_in("a quiet morning") == []
 
 
-@pytest.mark.parametrize("words, move", [
-    ("slow pan left across the harbour", "pan left"), ("the camera pans to the right", "pan right"),
-    ("zoom in on her face", "zoom in"), ("zooming out to reveal the city", "zoom out"),
-    ("dolly in through the door", "dolly in"), ("pull back from the table", "dolly out"),
-    ("orbit around the statue", "orbit"), ("tilt up to the sky", "tilt up"), ("tilt down to the river", "tilt down"),
-    ("static shot, locked off", "static"), ("a cat sleeps", None),
-])
+@pytest.mark.parametrize(
+    "words, move",
+    [
+        ("slow pan left across the harbour", "pan left"),
+        ("the camera pans to the right", "pan right"),
+        ("zoom in on her face", "zoom in"),
+        ("zooming out to reveal the city", "zoom out"),
+        ("dolly in through the door", "dolly in"),
+        ("pull back from the table", "dolly out"),
+        ("orbit around the statue", "orbit"),
+        ("tilt up to the sky", "tilt up"),
+        ("tilt down to the river", "tilt down"),
+        ("static shot, locked off", "static"),
+        ("a cat sleeps", None),
+    ],
+)
 def test_motion_words_name_a_camera_move(words, move):
     assert camera_move(words) == move

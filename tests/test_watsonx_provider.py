@@ -76,8 +76,9 @@ def test_only_the_token_and_chat_endpoints_are_called_and_the_client_is_reused(w
 
 def test_a_given_token_skips_iam_and_a_space_id_replaces_the_project(watsonx_server):
     token = watsonx_server.issue_token()
-    settings = settings_for(watsonx_server, WATSONX_APIKEY=None, WATSONX_TOKEN=token,
-                            WATSONX_PROJECT_ID=None, WATSONX_SPACE_ID="space-123")
+    settings = settings_for(
+        watsonx_server, WATSONX_APIKEY=None, WATSONX_TOKEN=token, WATSONX_PROJECT_ID=None, WATSONX_SPACE_ID="space-123"
+    )
     provider = build_provider("watsonx", settings)
 
     assert provider.caption(caption_request(provider)).text == watsonx_server.caption
@@ -154,8 +155,13 @@ def test_a_stalled_answer_times_out_once_within_the_configured_limit(watsonx_ser
 
 def test_an_unreachable_url_says_so(watsonx_server):
     closed = f"https://127.0.0.1:{_closed_port()}"
-    settings = settings_for(watsonx_server, WATSONX_URL=closed, WATSONX_PLATFORM_URL=closed,
-                            WATSONX_AUTH_URL=closed + TOKEN_PATH, WATSONX_TIMEOUT="3")
+    settings = settings_for(
+        watsonx_server,
+        WATSONX_URL=closed,
+        WATSONX_PLATFORM_URL=closed,
+        WATSONX_AUTH_URL=closed + TOKEN_PATH,
+        WATSONX_TIMEOUT="3",
+    )
     provider = build_provider("watsonx", settings)
 
     with pytest.raises(ProviderError, match="Cannot reach watsonx at https://127.0.0.1:"):
@@ -217,8 +223,12 @@ def test_the_sdk_process_wide_tls_setting_is_put_back(watsonx_server):
     ],
 )
 def test_status_names_exactly_the_missing_setting(watsonx_tls_cert, missing, expected):
-    values = {"WATSONX_URL": "https://us-south.ml.cloud.ibm.com", "WATSONX_APIKEY": "k" * 20,
-              "WATSONX_PROJECT_ID": "p", "WATSONX_VERIFY": str(watsonx_tls_cert.cert_path)}
+    values = {
+        "WATSONX_URL": "https://us-south.ml.cloud.ibm.com",
+        "WATSONX_APIKEY": "k" * 20,
+        "WATSONX_PROJECT_ID": "p",
+        "WATSONX_VERIFY": str(watsonx_tls_cert.cert_path),
+    }
     values.update(missing)
     settings = Settings.load(environ={k: v for k, v in values.items() if v is not None}, secrets={})
 
@@ -232,8 +242,12 @@ def test_status_names_exactly_the_missing_setting(watsonx_tls_cert, missing, exp
 
 def test_status_when_configured_names_the_model_and_url_and_watsonx_is_the_default():
     settings = Settings.load(
-        environ={"WATSONX_URL": "https://eu-de.ml.cloud.ibm.com", "WATSONX_APIKEY": "secret-key-123",
-                 "WATSONX_PROJECT_ID": "p", "OPENAI_BASE_URL": "http://localhost:11434/v1"},
+        environ={
+            "WATSONX_URL": "https://eu-de.ml.cloud.ibm.com",
+            "WATSONX_APIKEY": "secret-key-123",
+            "WATSONX_PROJECT_ID": "p",
+            "OPENAI_BASE_URL": "http://localhost:11434/v1",
+        },
         secrets={},
     )
     status = wx.watsonx_status(settings)

@@ -28,7 +28,7 @@ def moving_frames(width: int, height: int, count: int, seed: int = 0) -> list[np
     for index in range(count):
         frame = base.copy()
         left = int((width - side) * index / max(1, count - 1))
-        frame[height // 2 - side // 2: height // 2 + side // 2, left: left + side] = 255
+        frame[height // 2 - side // 2 : height // 2 + side // 2, left : left + side] = 255
         frames.append(frame)
     return frames
 
@@ -38,9 +38,19 @@ def _sine(seconds: float, rate: int = 48000) -> np.ndarray:
     return (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None, :]
 
 
-def _write(path: Path, fmt: str, codec: str, width: int, height: int, seconds: float, fps: int = 24,
-           pix_fmt: str = "yuv420p", options: dict | None = None, audio_codec: str | None = None,
-           container_options: dict | None = None) -> Path:
+def _write(
+    path: Path,
+    fmt: str,
+    codec: str,
+    width: int,
+    height: int,
+    seconds: float,
+    fps: int = 24,
+    pix_fmt: str = "yuv420p",
+    options: dict | None = None,
+    audio_codec: str | None = None,
+    container_options: dict | None = None,
+) -> Path:
     with av.open(str(path), "w", format=fmt, options=container_options or {}) as out:
         video = out.add_stream(codec, rate=fps)
         video.width, video.height, video.pix_fmt = width, height, pix_fmt
@@ -54,19 +64,36 @@ def _write(path: Path, fmt: str, codec: str, width: int, height: int, seconds: f
         if audio is not None:
             samples = _sine(seconds)
             for start in range(0, samples.shape[1], 960):
-                chunk = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples[:, start:start + 960]),
-                                                   format="fltp", layout="mono")
+                chunk = av.AudioFrame.from_ndarray(
+                    np.ascontiguousarray(samples[:, start : start + 960]), format="fltp", layout="mono"
+                )
                 chunk.sample_rate, chunk.pts = 48000, start
                 out.mux(audio.encode(chunk))
             out.mux(audio.encode())
     return path
 
 
-def make_mp4(path: Path, width: int = 256, height: int = 144, seconds: float = 2, fps: int = 24,
-             faststart: bool = True, audio: bool = False) -> Path:
-    return _write(path, "mp4", "libx264", width, height, seconds, fps, options={"preset": "ultrafast"},
-                  audio_codec="aac" if audio else None,
-                  container_options={"movflags": "+faststart"} if faststart else None)
+def make_mp4(
+    path: Path,
+    width: int = 256,
+    height: int = 144,
+    seconds: float = 2,
+    fps: int = 24,
+    faststart: bool = True,
+    audio: bool = False,
+) -> Path:
+    return _write(
+        path,
+        "mp4",
+        "libx264",
+        width,
+        height,
+        seconds,
+        fps,
+        options={"preset": "ultrafast"},
+        audio_codec="aac" if audio else None,
+        container_options={"movflags": "+faststart"} if faststart else None,
+    )
 
 
 def make_webm(path: Path, width: int = 256, height: int = 144, seconds: float = 2) -> Path:
@@ -76,8 +103,16 @@ def make_webm(path: Path, width: int = 256, height: int = 144, seconds: float = 
             av.codec.Codec(codec, "w")
         except av.error.FFmpegError:
             continue
-        return _write(path, "webm", codec, width, height, seconds, options={"deadline": "realtime", "cpu-used": "8"},
-                      audio_codec="libopus")
+        return _write(
+            path,
+            "webm",
+            codec,
+            width,
+            height,
+            seconds,
+            options={"deadline": "realtime", "cpu-used": "8"},
+            audio_codec="libopus",
+        )
     return _write(path.with_suffix(".mov"), "mov", "mpeg4", width, height, seconds)
 
 
@@ -111,8 +146,9 @@ def make_audio_only(path: Path, seconds: float = 1) -> Path:
         audio = out.add_stream("aac", rate=48000, layout="mono")
         samples = _sine(seconds)
         for start in range(0, samples.shape[1], 1024):
-            chunk = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples[:, start:start + 1024]),
-                                               format="fltp", layout="mono")
+            chunk = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(samples[:, start : start + 1024]), format="fltp", layout="mono"
+            )
             chunk.sample_rate, chunk.pts = 48000, start
             out.mux(audio.encode(chunk))
         out.mux(audio.encode())
@@ -154,9 +190,9 @@ def mp4_boxes(data: bytes | Path) -> list[tuple[str, int, int]]:
         data = data.read_bytes()
     boxes, offset = [], 0
     while offset + 8 <= len(data):
-        size, kind = struct.unpack(">I4s", data[offset: offset + 8])
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
         if size == 1:  # a 64-bit size follows the type
-            size = struct.unpack(">Q", data[offset + 8: offset + 16])[0]
+            size = struct.unpack(">Q", data[offset + 8 : offset + 16])[0]
         elif size == 0:  # the box runs to the end of the file
             size = len(data) - offset
         if size < 8:
@@ -182,8 +218,9 @@ def decode(path: Path) -> Decoded:
         stream = container.streams.video[0]
         frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
         ctx = stream.codec_context
-        return Decoded(ctx.name, ctx.pix_fmt, ctx.width, ctx.height, stream.average_rate, frames,
-                       bool(container.streams.audio))
+        return Decoded(
+            ctx.name, ctx.pix_fmt, ctx.width, ctx.height, stream.average_rate, frames, bool(container.streams.audio)
+        )
 
 
 def mean_abs_diff(a: np.ndarray | Image.Image, b: np.ndarray | Image.Image) -> float:

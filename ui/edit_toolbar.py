@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from core.errors import StudioError
 from core.videos import edits
 from core.videos import library as videos
-from core.errors import StudioError
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -60,33 +60,52 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
         for column, (at, jpeg) in zip(columns, frames):
             column.image(jpeg, caption=f"{at:.1f} s", use_container_width=True)
         keyframes = _keyframes(variation.video_sha256)
-        st.caption("Keyframes at " + ", ".join(f"{k:.2f}" for k in keyframes[:12])
-                   + (" …" if len(keyframes) > 12 else "") + " s — cuts on keyframes are copied without re-encoding.")
-        choices = {variation.id: f"This video (variation {variation.position + 1})",
-                   **edits.partner_choices(studio, exclude=variation.id)}
+        st.caption(
+            "Keyframes at "
+            + ", ".join(f"{k:.2f}" for k in keyframes[:12])
+            + (" …" if len(keyframes) > 12 else "")
+            + " s — cuts on keyframes are copied without re-encoding."
+        )
+        choices = {
+            variation.id: f"This video (variation {variation.position + 1})",
+            **edits.partner_choices(studio, exclude=variation.id),
+        }
         key = f"segments-{variation.id}"
         if key not in st.session_state:
             st.session_state[key] = pd.DataFrame(
-                [{"order": 1, "clip": choices[variation.id], "start_s": 0.0, "end_s": round(duration, 2)}])
-        append = st.selectbox("Append a clip from the library", list(choices), format_func=choices.get,
-                              key=f"append-{variation.id}")
+                [{"order": 1, "clip": choices[variation.id], "start_s": 0.0, "end_s": round(duration, 2)}]
+            )
+        append = st.selectbox(
+            "Append a clip from the library", list(choices), format_func=choices.get, key=f"append-{variation.id}"
+        )
         if st.button("Append clip", key=f"append-go-{variation.id}", icon=":material/add:"):
             table = st.session_state[key]
-            st.session_state[key] = pd.concat([table, pd.DataFrame([{
-                "order": len(table) + 1, "clip": choices[append], "start_s": 0.0, "end_s": None}])],
-                ignore_index=True)
+            st.session_state[key] = pd.concat(
+                [
+                    table,
+                    pd.DataFrame([{"order": len(table) + 1, "clip": choices[append], "start_s": 0.0, "end_s": None}]),
+                ],
+                ignore_index=True,
+            )
         edited = st.data_editor(
-            st.session_state[key], num_rows="dynamic", hide_index=True, use_container_width=True,
+            st.session_state[key],
+            num_rows="dynamic",
+            hide_index=True,
+            use_container_width=True,
             key=f"editor-{variation.id}",
             column_config={
-                "order": st.column_config.NumberColumn("Order", min_value=1, step=1,
-                                                       help="Segments play in this order"),
+                "order": st.column_config.NumberColumn(
+                    "Order", min_value=1, step=1, help="Segments play in this order"
+                ),
                 "clip": st.column_config.SelectboxColumn("Clip", options=list(choices.values()), required=True),
                 "start_s": st.column_config.NumberColumn("Start (s)", min_value=0.0, step=0.25, format="%.2f"),
                 "end_s": st.column_config.NumberColumn("End (s)", min_value=0.0, step=0.25, format="%.2f"),
-            })
-        st.caption("Split a segment by duplicating its row with new times; delete rows to cut; change Order to "
-                   "reorder. An empty end means the clip's end.")
+            },
+        )
+        st.caption(
+            "Split a segment by duplicating its row with new times; delete rows to cut; change Order to "
+            "reorder. An empty end means the clip's end."
+        )
         if st.button("Recut", type="primary", key=f"recut-{variation.id}", icon=":material/content_cut:"):
             by_label = {label: vid for vid, label in choices.items()}
             rows = edited.dropna(subset=["clip"]).sort_values("order")
@@ -98,10 +117,17 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
             _queued(view, lambda: edits.queue_recut(studio, variation.id, segments))
 
     with remix_tab:
-        change = st.text_area("Describe the change", key=f"remix-{variation.id}",
-                              placeholder="e.g. make it snow, and turn the lamp light green")
-        strength = st.segmented_control("Strength", list(edits.REMIX_STRENGTHS), default="Mild",
-                                        key=f"strength-{variation.id}") or "Mild"
+        change = st.text_area(
+            "Describe the change",
+            key=f"remix-{variation.id}",
+            placeholder="e.g. make it snow, and turn the lamp light green",
+        )
+        strength = (
+            st.segmented_control(
+                "Strength", list(edits.REMIX_STRENGTHS), default="Mild", key=f"strength-{variation.id}"
+            )
+            or "Mild"
+        )
         where = "the Videos API's remix" if view.backend == "openai-videos" else "the offline renderer, re-rendered"
         st.caption(f"Made with {where}.")
         if st.button("Remix", type="primary", key=f"remix-go-{variation.id}", icon=":material/auto_fix_high:"):
@@ -112,37 +138,68 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
         if not partners:
             st.info("Blend needs a second finished video in the library.")
         else:
-            partner = st.selectbox("Blend with", list(partners), format_func=partners.get, key=f"partner-{variation.id}")
-            mode = st.segmented_control("Mode", ["Transition", "Mix", "Custom"], default="Transition",
-                                        key=f"blend-mode-{variation.id}") or "Transition"
+            partner = st.selectbox(
+                "Blend with", list(partners), format_func=partners.get, key=f"partner-{variation.id}"
+            )
+            mode = (
+                st.segmented_control(
+                    "Mode", ["Transition", "Mix", "Custom"], default="Transition", key=f"blend-mode-{variation.id}"
+                )
+                or "Transition"
+            )
             at_s, weight, curve = None, 0.5, None
             if mode == "Transition":
                 latest = max(0.1, round(duration - 1.0, 1))  # the one-second crossfade must fit inside
-                at_s = st.slider("Crossfade at (s)", 0.0, latest, min(latest, round(duration / 2, 1)), 0.1,
-                                 key=f"at-{variation.id}")
+                at_s = st.slider(
+                    "Crossfade at (s)", 0.0, latest, min(latest, round(duration / 2, 1)), 0.1, key=f"at-{variation.id}"
+                )
             elif mode == "Mix":
                 weight = st.slider("Weight of the other video", 0.0, 1.0, 0.5, 0.05, key=f"weight-{variation.id}")
             else:
-                points = st.data_editor(pd.DataFrame({"time": [0.0, 0.5, 1.0], "weight": [0.0, 1.0, 0.0]}),
-                                        num_rows="dynamic", hide_index=True, key=f"curve-{variation.id}",
-                                        column_config={"time": st.column_config.NumberColumn("Time (0–1)", min_value=0.0, max_value=1.0),
-                                                       "weight": st.column_config.NumberColumn("Other's weight", min_value=0.0, max_value=1.0)})
+                points = st.data_editor(
+                    pd.DataFrame({"time": [0.0, 0.5, 1.0], "weight": [0.0, 1.0, 0.0]}),
+                    num_rows="dynamic",
+                    hide_index=True,
+                    key=f"curve-{variation.id}",
+                    column_config={
+                        "time": st.column_config.NumberColumn("Time (0–1)", min_value=0.0, max_value=1.0),
+                        "weight": st.column_config.NumberColumn("Other's weight", min_value=0.0, max_value=1.0),
+                    },
+                )
                 curve = sorted((float(t), float(w)) for t, w in points.dropna().itertuples(index=False))
                 if len(curve) >= 2:
                     from core.videos.ops.edits import influence_curve
 
                     st.line_chart(pd.DataFrame({"other video's weight": influence_curve(curve, 50)}), height=140)
             if st.button("Blend", type="primary", key=f"blend-go-{variation.id}", icon=":material/join:"):
-                _queued(view, lambda: edits.queue_blend(studio, variation.id, partner, mode.lower(), at_s=at_s,
-                                                        weight=weight, curve=curve))
+                _queued(
+                    view,
+                    lambda: edits.queue_blend(
+                        studio, variation.id, partner, mode.lower(), at_s=at_s, weight=weight, curve=curve
+                    ),
+                )
 
     with loop_tab:
-        start_s, end_s = st.slider("Section to loop (s)", 0.0, duration, (0.0, round(duration, 2)), 0.1,
-                                   key=f"loop-span-{variation.id}")
-        length = st.segmented_control("Length", ["short", "normal", "long"], default="normal",
-                                      format_func=str.capitalize, key=f"loop-length-{variation.id}") or "normal"
-        mode = st.radio("Seam", ["crossfade", "pingpong"], horizontal=True, key=f"loop-mode-{variation.id}",
-                        format_func={"crossfade": "Cross-fade the tail into the head", "pingpong": "Ping-pong"}.get)
+        start_s, end_s = st.slider(
+            "Section to loop (s)", 0.0, duration, (0.0, round(duration, 2)), 0.1, key=f"loop-span-{variation.id}"
+        )
+        length = (
+            st.segmented_control(
+                "Length",
+                ["short", "normal", "long"],
+                default="normal",
+                format_func=str.capitalize,
+                key=f"loop-length-{variation.id}",
+            )
+            or "normal"
+        )
+        mode = st.radio(
+            "Seam",
+            ["crossfade", "pingpong"],
+            horizontal=True,
+            key=f"loop-mode-{variation.id}",
+            format_func={"crossfade": "Cross-fade the tail into the head", "pingpong": "Ping-pong"}.get,
+        )
         if st.button("Make loop", type="primary", key=f"loop-go-{variation.id}", icon=":material/all_inclusive:"):
             _queued(view, lambda: edits.queue_loop(studio, variation.id, start_s, end_s, length, mode))
 
@@ -154,8 +211,10 @@ def lineage_panel(view: videos.GenerationView, variation: videos.VariationView) 
     made = edits.OPERATION_LABELS.get(found.operation, found.operation)
 
     def names(links) -> str:
-        return ", ".join(f"set #{l.generation_id} variation {l.position + 1} ({edits.OPERATION_LABELS.get(l.operation, l.operation)})"
-                         for l in links)
+        return ", ".join(
+            f"set #{l.generation_id} variation {l.position + 1} ({edits.OPERATION_LABELS.get(l.operation, l.operation)})"
+            for l in links
+        )
 
     lines = [f"**How it was made:** {made}"]
     if found.parents:

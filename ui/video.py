@@ -8,13 +8,17 @@ import html
 import streamlit as st
 
 import ui
-from core.videos import library as videos
 from core.captions.service import date_range
 from core.errors import StudioError
+from core.videos import library as videos
 from core.videos.jobs.runner import JobRunner
 
-STATUS_ICONS = {"completed": ":material/check_circle:", "failed": ":material/error:",
-                "active": ":material/hourglass_top:", "partly failed": ":material/warning:"}
+STATUS_ICONS = {
+    "completed": ":material/check_circle:",
+    "failed": ":material/error:",
+    "active": ":material/hourglass_top:",
+    "partly failed": ":material/warning:",
+}
 
 
 @st.cache_resource(show_spinner=False)
@@ -55,10 +59,15 @@ def _live_progress() -> None:
         st.markdown(f"**Making {len(jobs)} video{'s' if len(jobs) != 1 else ''}…**")
         for generation_id, position, status, progress in jobs:
             seen.add(generation_id)
-            label = {"queued": "waiting for a free slot", "submitting": "sending to the service",
-                     "in_progress": "rendering", "downloading": "downloading"}.get(status, status)
-            st.progress(int(progress) / 100, text=f"Set #{generation_id} · variation {position + 1} · {label} · "
-                                                  f"{progress:.0f}%")
+            label = {
+                "queued": "waiting for a free slot",
+                "submitting": "sending to the service",
+                "in_progress": "rendering",
+                "downloading": "downloading",
+            }.get(status, status)
+            st.progress(
+                int(progress) / 100, text=f"Set #{generation_id} · variation {position + 1} · {label} · {progress:.0f}%"
+            )
 
 
 def generation_filters(prefix: str, **extra) -> videos.GenerationFilter:
@@ -66,21 +75,30 @@ def generation_filters(prefix: str, **extra) -> videos.GenerationFilter:
     search_col, status_col, backend_col, date_col = st.columns([3, 2, 2, 2])
     search = search_col.text_input("Search prompts", key=f"{prefix}_search", placeholder="e.g. lighthouse")
     statuses = status_col.multiselect("Status", ["completed", "active", "failed"], key=f"{prefix}_status")
-    backends = backend_col.multiselect("Back-end", ["offline", "openai-videos", "import"],
-                                       format_func=ui.video_backend_label, key=f"{prefix}_backend")
+    backends = backend_col.multiselect(
+        "Back-end", ["offline", "openai-videos", "import"], format_func=ui.video_backend_label, key=f"{prefix}_backend"
+    )
     date_from, date_to = date_range(date_col.date_input("Created between", value=(), key=f"{prefix}_dates"))
-    return videos.GenerationFilter(search=search, statuses=tuple(statuses), backends=tuple(backends),
-                                   date_from=date_from, date_to=date_to, **extra)
+    return videos.GenerationFilter(
+        search=search, statuses=tuple(statuses), backends=tuple(backends), date_from=date_from, date_to=date_to, **extra
+    )
 
 
 def _card_html(poster: str | None, sprite: str | None, title: str, subtitle: str, aspect: float) -> str:
     """A poster that plays its sprite strip on hover (CSS steps over the tiles; no video players)."""
     frames = videos.SPRITE_FRAMES
     poster_css = f"background-image:url('{poster}');" if poster else "background:#222;"
-    sprite_rule = (f".ms-card:hover .ms-sprite{{opacity:1;animation:ms-play 2s steps({frames - 1}) infinite;}}"
-                   if sprite else "")
-    sprite_div = (f"<div class='ms-sprite' style=\"background-image:url('{sprite}');"
-                  f"background-size:{frames * 100}% 100%;\"></div>") if sprite else ""
+    sprite_rule = (
+        f".ms-card:hover .ms-sprite{{opacity:1;animation:ms-play 2s steps({frames - 1}) infinite;}}" if sprite else ""
+    )
+    sprite_div = (
+        (
+            f"<div class='ms-sprite' style=\"background-image:url('{sprite}');"
+            f'background-size:{frames * 100}% 100%;"></div>'
+        )
+        if sprite
+        else ""
+    )
     return f"""
 <style>
 .ms-card{{position:relative;width:100%;padding-top:{100 / aspect:.2f}%;border-radius:10px;overflow:hidden;
@@ -105,8 +123,13 @@ def video_card(view: videos.GenerationView, key: str) -> None:
     st.html(_card_html(poster, sprite, view.prompt, subtitle, max(0.3, view.width / view.height)))
     star = "★ " if view.favourite else ""
     st.caption(f"{star}{view.prompt[:90]}{'…' if len(view.prompt) > 90 else ''}")
-    if st.button("Play", key=f"open-{key}", icon=":material/play_circle:", use_container_width=True,
-                 disabled=cover is None and view.status != "failed"):
+    if st.button(
+        "Play",
+        key=f"open-{key}",
+        icon=":material/play_circle:",
+        use_container_width=True,
+        disabled=cover is None and view.status != "failed",
+    ):
         st.session_state["lightbox"] = {"generation": view.id, "index": 0}
         st.rerun()
 
@@ -128,13 +151,25 @@ def lightbox() -> None:
     index = state["index"] % count
     variation = view.variations[index]
     previous_col, title_col, next_col = st.columns([1, 4, 1], vertical_alignment="center")
-    if previous_col.button("Previous", icon=":material/chevron_left:", shortcut="Left", key="lb-prev",
-                           disabled=count < 2, use_container_width=True):
+    if previous_col.button(
+        "Previous",
+        icon=":material/chevron_left:",
+        shortcut="Left",
+        key="lb-prev",
+        disabled=count < 2,
+        use_container_width=True,
+    ):
         state["index"] = (index - 1) % count
         st.rerun(scope="fragment")
     title_col.markdown(f"**Variation {index + 1} of {count}** · set #{view.id}")
-    if next_col.button("Next", icon=":material/chevron_right:", shortcut="Right", key="lb-next",
-                       disabled=count < 2, use_container_width=True):
+    if next_col.button(
+        "Next",
+        icon=":material/chevron_right:",
+        shortcut="Right",
+        key="lb-next",
+        disabled=count < 2,
+        use_container_width=True,
+    ):
         state["index"] = (index + 1) % count
         st.rerun(scope="fragment")
     if variation.status == "completed" and variation.video_sha256:
@@ -143,12 +178,16 @@ def lightbox() -> None:
     elif variation.status == "failed":
         st.error(variation.error or "This variation failed.", icon=":material/error:")
     else:
-        st.progress(int(variation.progress) / 100, text=f"{variation.status.replace('_', ' ')} · {variation.progress:.0f}%")
+        st.progress(
+            int(variation.progress) / 100, text=f"{variation.status.replace('_', ' ')} · {variation.progress:.0f}%"
+        )
     with st.expander("Prompt and settings", expanded=True):
         st.text(view.prompt)
         crop = " · cropped on this computer" if view.local_crop else ""
-        st.caption(f"{ui.video_backend_label(view.backend)} · {view.model} · {view.width}×{view.height}{crop} · "
-                   f"{view.seconds} s · preset {view.style_preset} · status {variation.status}")
+        st.caption(
+            f"{ui.video_backend_label(view.backend)} · {view.model} · {view.width}×{view.height}{crop} · "
+            f"{view.seconds} s · preset {view.style_preset} · status {variation.status}"
+        )
     from ui import edit_toolbar
 
     edit_toolbar.lineage_panel(view, variation)
@@ -166,11 +205,17 @@ def lightbox() -> None:
     download_col, favourite_col, delete_col = st.columns(3)
     if variation.video_sha256:
         download_col.download_button(
-            "Download", data=videos.video_path(studio, variation.video_sha256).read_bytes,
-            file_name=f"media-studio-{view.id}-{index + 1}.mp4", mime="video/mp4", icon=":material/download:",
-            on_click="ignore", use_container_width=True)
-    if favourite_col.button("Unfavourite" if view.favourite else "Favourite", icon=":material/star:",
-                            key="lb-fav", use_container_width=True):
+            "Download",
+            data=videos.video_path(studio, variation.video_sha256).read_bytes,
+            file_name=f"media-studio-{view.id}-{index + 1}.mp4",
+            mime="video/mp4",
+            icon=":material/download:",
+            on_click="ignore",
+            use_container_width=True,
+        )
+    if favourite_col.button(
+        "Unfavourite" if view.favourite else "Favourite", icon=":material/star:", key="lb-fav", use_container_width=True
+    ):
         videos.set_favourite(studio, view.id, not view.favourite)
         st.rerun(scope="fragment")
     with delete_col.popover("Delete set", icon=":material/delete:", use_container_width=True):

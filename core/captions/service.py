@@ -11,16 +11,16 @@ from __future__ import annotations
 import base64
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Sequence
 
+from core.captions.images import ValidatedImage, prepare_for_provider, thumbnail_jpeg, validate_image
 from core.captions.providers.base import CaptionProvider, CaptionRequest, CaptionResult
+from core.captions.styles import CUSTOM, STYLES, build_instruction
 from core.errors import StudioError
 from core.exports import rows_to_csv
-from core.captions.images import ValidatedImage, prepare_for_provider, thumbnail_jpeg, validate_image
 from core.studio import Studio
-from core.captions.styles import CUSTOM, STYLES, build_instruction
 from db import captions as queries
 from db.media import EXTENSIONS, sha256_hex
 
@@ -66,8 +66,17 @@ def check_request(style: str, prompt: str) -> str:
     return build_instruction(style, prompt)
 
 
-def _save(studio: Studio, name: str, image: ValidatedImage, thumb: bytes, style: str, prompt: str,
-          provider: CaptionProvider, result: CaptionResult, latency_ms: float) -> int:
+def _save(
+    studio: Studio,
+    name: str,
+    image: ValidatedImage,
+    thumb: bytes,
+    style: str,
+    prompt: str,
+    provider: CaptionProvider,
+    result: CaptionResult,
+    latency_ms: float,
+) -> int:
     digest = sha256_hex(image.data)
     created = []
     try:
@@ -78,12 +87,27 @@ def _save(studio: Studio, name: str, image: ValidatedImage, thumb: bytes, style:
         if new:
             created.append(thumb_path)
         with studio.db.session() as session:
-            asset = queries.add_asset(session, sha256=digest, display_name=name, format=image.format,
-                                      width=image.width, height=image.height, size=len(image.data))
+            asset = queries.add_asset(
+                session,
+                sha256=digest,
+                display_name=name,
+                format=image.format,
+                width=image.width,
+                height=image.height,
+                size=len(image.data),
+            )
             caption = queries.add_caption(
-                session, asset, style=style, prompt=prompt, provider=provider.key, model=result.model,
-                text=result.text.strip(), latency_ms=latency_ms, prompt_tokens=result.prompt_tokens,
-                completion_tokens=result.completion_tokens, confidence=result.confidence,
+                session,
+                asset,
+                style=style,
+                prompt=prompt,
+                provider=provider.key,
+                model=result.model,
+                text=result.text.strip(),
+                latency_ms=latency_ms,
+                prompt_tokens=result.prompt_tokens,
+                completion_tokens=result.completion_tokens,
+                confidence=result.confidence,
             )
             caption_id = caption.id
     except BaseException:
@@ -93,16 +117,18 @@ def _save(studio: Studio, name: str, image: ValidatedImage, thumb: bytes, style:
     return caption_id
 
 
-def caption_image(studio: Studio, upload: Upload, style: str, prompt: str, provider: CaptionProvider,
-                  instruction: str | None = None) -> CaptionOutcome:
+def caption_image(
+    studio: Studio, upload: Upload, style: str, prompt: str, provider: CaptionProvider, instruction: str | None = None
+) -> CaptionOutcome:
     """Run the three stages for one image; never raises for a user-caused or service failure."""
     try:
         instruction = instruction if instruction is not None else check_request(style, prompt)
         image = validate_image(upload.data, upload.name, provider.max_long_side)
         prepared = prepare_for_provider(image, provider.max_long_side)
         started = time.perf_counter()
-        result = provider.caption(CaptionRequest(image=prepared, instruction=instruction, style=style,
-                                                 user_prompt=prompt.strip()))
+        result = provider.caption(
+            CaptionRequest(image=prepared, instruction=instruction, style=style, user_prompt=prompt.strip())
+        )
         latency_ms = (time.perf_counter() - started) * 1000
         if not result.text or not result.text.strip():
             raise StudioError(f"{provider.label} returned an empty caption for “{upload.name}”.")
@@ -112,16 +138,31 @@ def caption_image(studio: Studio, upload: Upload, style: str, prompt: str, provi
         return CaptionOutcome(name=upload.name, error=exc.message, provider=provider.key)
     except Exception:
         log.exception("Captioning %r with %s failed unexpectedly", upload.name, provider.key)
-        return CaptionOutcome(name=upload.name, provider=provider.key,
-                              error=f"Something went wrong while captioning “{upload.name}”; see the log.")
-    return CaptionOutcome(name=upload.name, caption_id=caption_id, text=result.text.strip(),
-                          provider=provider.key, model=result.model, latency_ms=latency_ms,
-                          confidence=result.confidence, thumbnail=thumb)
+        return CaptionOutcome(
+            name=upload.name,
+            provider=provider.key,
+            error=f"Something went wrong while captioning “{upload.name}”; see the log.",
+        )
+    return CaptionOutcome(
+        name=upload.name,
+        caption_id=caption_id,
+        text=result.text.strip(),
+        provider=provider.key,
+        model=result.model,
+        latency_ms=latency_ms,
+        confidence=result.confidence,
+        thumbnail=thumb,
+    )
 
 
-def caption_batch(studio: Studio, uploads: Sequence[Upload], style: str, prompt: str,
-                  provider: CaptionProvider,
-                  on_progress: Callable[[int, int, CaptionOutcome], None] | None = None) -> list[CaptionOutcome]:
+def caption_batch(
+    studio: Studio,
+    uploads: Sequence[Upload],
+    style: str,
+    prompt: str,
+    provider: CaptionProvider,
+    on_progress: Callable[[int, int, CaptionOutcome], None] | None = None,
+) -> list[CaptionOutcome]:
     """Caption every upload in turn; ``on_progress(done, total, outcome)`` after each one."""
     instruction = check_request(style, prompt)
     outcomes = []
@@ -191,15 +232,27 @@ def _thumb_url(studio: Studio, digest: str) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
 
 
-def history(studio: Studio, flt: queries.CaptionFilter, limit: int = 50, offset: int = 0) -> tuple[int, list[HistoryRow]]:
+def history(
+    studio: Studio, flt: queries.CaptionFilter, limit: int = 50, offset: int = 0
+) -> tuple[int, list[HistoryRow]]:
     with studio.db.session() as session:
         total = queries.count_captions(session, flt)
         pairs = queries.list_captions(session, flt, limit=limit, offset=offset)
         rows = [
-            HistoryRow(caption_id=c.id, thumbnail=_thumb_url(studio, a.sha256), image_name=a.display_name,
-                       text=c.text, style=STYLES[c.style].label, prompt=c.prompt, provider=c.provider,
-                       model=c.model, created_at=c.created_at, edited=c.edited_at is not None,
-                       latency_ms=c.latency_ms, confidence=c.confidence)
+            HistoryRow(
+                caption_id=c.id,
+                thumbnail=_thumb_url(studio, a.sha256),
+                image_name=a.display_name,
+                text=c.text,
+                style=STYLES[c.style].label,
+                prompt=c.prompt,
+                provider=c.provider,
+                model=c.model,
+                created_at=c.created_at,
+                edited=c.edited_at is not None,
+                latency_ms=c.latency_ms,
+                confidence=c.confidence,
+            )
             for c, a in pairs
         ]
     return total, rows

@@ -26,8 +26,14 @@ REMIX_STRENGTHS = {
     "Strong": "Reimagine the video around this change, keeping only its core idea: {change}",
     "Custom": "{change}",
 }
-OPERATION_LABELS = {"generate": "generated", "import": "imported", "remix": "remix", "loop": "loop",
-                    "blend": "blend", "recut": "recut"}
+OPERATION_LABELS = {
+    "generate": "generated",
+    "import": "imported",
+    "remix": "remix",
+    "loop": "loop",
+    "blend": "blend",
+    "recut": "recut",
+}
 
 
 def _completed(session, variation_id: int, what: str = "That video") -> Variation:
@@ -41,25 +47,36 @@ def _completed(session, variation_id: int, what: str = "That video") -> Variatio
 
 def _check_span(start_s: float, end_s: float, duration: float | None, what: str = "selection") -> None:
     if end_s <= start_s:
-        raise StudioError(f"The {what} is empty or reversed: its end ({end_s:.2f} s) must come after its start "
-                          f"({start_s:.2f} s).")
+        raise StudioError(
+            f"The {what} is empty or reversed: its end ({end_s:.2f} s) must come after its start ({start_s:.2f} s)."
+        )
     if start_s < 0 or (duration and end_s > duration + 1e-3):
         raise StudioError(f"The {what} {start_s:.2f}–{end_s:.2f} s lies outside the clip (0–{duration or 0:.2f} s).")
 
 
 def _queue(session, source: Variation, operation: str, params: dict, partner: Variation | None = None) -> int:
-    position = session.scalar(select(func.max(Variation.position)).where(
-        Variation.generation_id == source.generation_id)) + 1
-    variation = Variation(generation_id=source.generation_id, position=position, status="queued", progress=0.0,
-                          parent_id=source.id, partner_id=partner.id if partner else None, operation=operation,
-                          operation_params=json.dumps(params), created_at=utcnow())
+    position = (
+        session.scalar(select(func.max(Variation.position)).where(Variation.generation_id == source.generation_id)) + 1
+    )
+    variation = Variation(
+        generation_id=source.generation_id,
+        position=position,
+        status="queued",
+        progress=0.0,
+        parent_id=source.id,
+        partner_id=partner.id if partner else None,
+        operation=operation,
+        operation_params=json.dumps(params),
+        created_at=utcnow(),
+    )
     session.add(variation)
     session.flush()
     return variation.id
 
 
-def queue_loop(studio: Studio, variation_id: int, start_s: float, end_s: float, length: str = "normal",
-               mode: str = "crossfade") -> int:
+def queue_loop(
+    studio: Studio, variation_id: int, start_s: float, end_s: float, length: str = "normal", mode: str = "crossfade"
+) -> int:
     if length not in LOOP_LENGTHS or mode not in LOOP_MODES:
         raise StudioError("Pick a loop length (short, normal, long) and a mode (crossfade or ping-pong).")
     with studio.db.session() as session:
@@ -70,9 +87,15 @@ def queue_loop(studio: Studio, variation_id: int, start_s: float, end_s: float, 
         return _queue(session, source, "loop", {"start_s": start_s, "end_s": end_s, "length": length, "mode": mode})
 
 
-def queue_blend(studio: Studio, variation_id: int, partner_id: int | None, mode: str = "transition",
-                at_s: float | None = None, weight: float = 0.5,
-                curve: list[tuple[float, float]] | None = None) -> int:
+def queue_blend(
+    studio: Studio,
+    variation_id: int,
+    partner_id: int | None,
+    mode: str = "transition",
+    at_s: float | None = None,
+    weight: float = 0.5,
+    curve: list[tuple[float, float]] | None = None,
+) -> int:
     if mode not in BLEND_MODES:
         raise StudioError("Pick a blend mode: Transition, Mix or Custom.")
     if partner_id is None:
@@ -156,10 +179,17 @@ def lineage(studio: Studio, variation_id: int) -> Lineage | None:
         if variation is None:
             return None
         parents = [queries.get_variation(session, i) for i in (variation.parent_id, variation.partner_id) if i]
-        children = session.scalars(select(Variation).where(
-            or_(Variation.parent_id == variation_id, Variation.partner_id == variation_id)).order_by(Variation.id))
-        return Lineage(variation.operation, json.loads(variation.operation_params or "{}"),
-                       tuple(_link(p) for p in parents if p), tuple(_link(c) for c in children))
+        children = session.scalars(
+            select(Variation)
+            .where(or_(Variation.parent_id == variation_id, Variation.partner_id == variation_id))
+            .order_by(Variation.id)
+        )
+        return Lineage(
+            variation.operation,
+            json.loads(variation.operation_params or "{}"),
+            tuple(_link(p) for p in parents if p),
+            tuple(_link(c) for c in children),
+        )
 
 
 def recall(studio: Studio, variation_id: int) -> dict:
@@ -173,14 +203,20 @@ def recall(studio: Studio, variation_id: int) -> dict:
         if variation.operation == "remix":
             change = json.loads(variation.operation_params or "{}").get("change", "")
             parts = {**parts, "extra": " ".join(filter(None, [parts.get("extra", ""), change]))}
-        return {**{k: parts.get(k, "") for k in ("scene", "visual", "motion", "extra")},
-                "aspect": generation.aspect_ratio, "resolution": generation.resolution,
-                "seconds": generation.seconds, "preset": generation.style_preset, "backend": generation.backend}
+        return {
+            **{k: parts.get(k, "") for k in ("scene", "visual", "motion", "extra")},
+            "aspect": generation.aspect_ratio,
+            "resolution": generation.resolution,
+            "seconds": generation.seconds,
+            "preset": generation.style_preset,
+            "backend": generation.backend,
+        }
 
 
 def partner_choices(studio: Studio, exclude: int, limit: int = 50) -> dict[int, str]:
     """Finished variations to blend with or append, labelled for a picker."""
     with studio.db.session() as session:
         rows = queries.completed_variations(session, limit + 1)
-    return {vid: f"Set #{gid} · variation {pos + 1} · {prompt[:50]}" for vid, gid, pos, prompt in rows
-            if vid != exclude}
+    return {
+        vid: f"Set #{gid} · variation {pos + 1} · {prompt[:50]}" for vid, gid, pos, prompt in rows if vid != exclude
+    }

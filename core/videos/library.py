@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from core.captions.images import encode_jpeg, validate_image
 from core.errors import StudioError
 from core.exports import rows_to_csv
-from core.captions.images import encode_jpeg, validate_image
-from core.videos.jobs.runner import POSTERS, REFERENCES, SPRITES, VIDEOS
 from core.studio import Studio
 from core.videos.av.previews import SPRITE_TILES, make_previews
+from core.videos.jobs.runner import POSTERS, REFERENCES, SPRITES, VIDEOS
 from core.videos.plan import DURATIONS, VARIATION_COUNTS, OutputPlan, estimate_cost, plan_output
 from core.videos.prompt import STYLE_PRESETS, VideoPrompt, validate_prompt
 from db import videos as queries
@@ -71,13 +71,21 @@ def _fit_reference(data: bytes, name: str, width: int, height: int) -> bytes:
     return encode_jpeg(cover_crop(image, width, height), quality=92)
 
 
-def create_generation(studio: Studio, parts: VideoPrompt, settings: VideoSettings, prompt_text: str | None = None,
-                      reference: tuple[str, bytes] | None = None, prompt_limit: int | None = None) -> int:
+def create_generation(
+    studio: Studio,
+    parts: VideoPrompt,
+    settings: VideoSettings,
+    prompt_text: str | None = None,
+    reference: tuple[str, bytes] | None = None,
+    prompt_limit: int | None = None,
+) -> int:
     """Validate everything, then write the generation and its queued variations; return its id."""
     from core.videos.prompt import MAX_PROMPT_CHARS
 
-    prompt = validate_prompt(prompt_text if prompt_text is not None else compose_prompt(studio, parts, settings.preset),
-                             prompt_limit or MAX_PROMPT_CHARS)
+    prompt = validate_prompt(
+        prompt_text if prompt_text is not None else compose_prompt(studio, parts, settings.preset),
+        prompt_limit or MAX_PROMPT_CHARS,
+    )
     if settings.seconds not in DURATIONS:
         raise StudioError(f"Duration must be one of {', '.join(map(str, DURATIONS))} seconds.")
     if settings.variations not in VARIATION_COUNTS:
@@ -92,11 +100,22 @@ def create_generation(studio: Studio, parts: VideoPrompt, settings: VideoSetting
     with studio.db.session() as session:
         price = queries.prices(session).get(settings.model, 0.0)
         generation = queries.add_generation(
-            session, variations=settings.variations, source="generate", backend=settings.backend,
-            model=settings.model, prompt=prompt, prompt_parts=json.dumps(parts.__dict__),
-            style_preset=settings.preset, aspect_ratio=settings.aspect, resolution=settings.resolution,
-            request_size=output.request_size, width=output.width, height=output.height,
-            local_crop=output.local_crop, seconds=settings.seconds, reference_sha256=reference_sha,
+            session,
+            variations=settings.variations,
+            source="generate",
+            backend=settings.backend,
+            model=settings.model,
+            prompt=prompt,
+            prompt_parts=json.dumps(parts.__dict__),
+            style_preset=settings.preset,
+            aspect_ratio=settings.aspect,
+            resolution=settings.resolution,
+            request_size=output.request_size,
+            width=output.width,
+            height=output.height,
+            local_crop=output.local_crop,
+            seconds=settings.seconds,
+            reference_sha256=reference_sha,
             estimated_cost_usd=estimate_cost(price, settings.seconds, settings.variations),
         )
         return generation.id
@@ -116,8 +135,13 @@ def import_video(studio: Studio, name: str, data: bytes) -> int:
         source.write_bytes(data)
         info = validate_video(source, name)
         playable = Path(work) / "playable.mp4"
-        browser_ready = (info.codec == "h264" and info.pix_fmt == "yuv420p" and source.suffix == ".mp4"
-                         and info.width % 2 == 0 and info.height % 2 == 0)
+        browser_ready = (
+            info.codec == "h264"
+            and info.pix_fmt == "yuv420p"
+            and source.suffix == ".mp4"
+            and info.width % 2 == 0
+            and info.height % 2 == 0
+        )
         if browser_ready:
             source.rename(playable)
         else:
@@ -134,16 +158,40 @@ def import_video(studio: Studio, name: str, data: bytes) -> int:
             with studio.db.session() as session:
                 width, height = info.width - info.width % 2, info.height - info.height % 2
                 generation = Generation(
-                    created_at=utcnow(), source="import", backend="import", model="imported",
-                    prompt=Path(name).stem[:500], prompt_parts="{}", style_preset="None",
-                    aspect_ratio=_aspect_label(width, height), resolution=f"{height}p", request_size=f"{width}x{height}",
-                    width=width, height=height, local_crop=False, seconds=max(1, round(info.duration)),
-                    n_variations=1, estimated_cost_usd=0.0,
+                    created_at=utcnow(),
+                    source="import",
+                    backend="import",
+                    model="imported",
+                    prompt=Path(name).stem[:500],
+                    prompt_parts="{}",
+                    style_preset="None",
+                    aspect_ratio=_aspect_label(width, height),
+                    resolution=f"{height}p",
+                    request_size=f"{width}x{height}",
+                    width=width,
+                    height=height,
+                    local_crop=False,
+                    seconds=max(1, round(info.duration)),
+                    n_variations=1,
+                    estimated_cost_usd=0.0,
                 )
-                generation.variations = [Variation(
-                    position=0, status="completed", progress=100.0, video_sha256=digest, has_thumbnail=True,
-                    has_spritesheet=True, duration_s=info.duration, fps=info.fps, bytes=size, operation="import",
-                    operation_params=json.dumps({"file": name}), created_at=utcnow(), completed_at=utcnow())]
+                generation.variations = [
+                    Variation(
+                        position=0,
+                        status="completed",
+                        progress=100.0,
+                        video_sha256=digest,
+                        has_thumbnail=True,
+                        has_spritesheet=True,
+                        duration_s=info.duration,
+                        fps=info.fps,
+                        bytes=size,
+                        operation="import",
+                        operation_params=json.dumps({"file": name}),
+                        created_at=utcnow(),
+                        completed_at=utcnow(),
+                    )
+                ]
                 session.add(generation)
                 session.flush()
                 return generation.id
@@ -156,11 +204,18 @@ def import_video(studio: Studio, name: str, data: bytes) -> int:
 
 def _aspect_label(width: int, height: int) -> str:
     ratio = width / height
-    return min(("16:9", 16 / 9), ("9:16", 9 / 16), ("1:1", 1.0), ("4:3", 4 / 3), ("3:4", 3 / 4),
-               key=lambda item: abs(item[1] - ratio))[0]
+    return min(
+        ("16:9", 16 / 9),
+        ("9:16", 9 / 16),
+        ("1:1", 1.0),
+        ("4:3", 4 / 3),
+        ("3:4", 3 / 4),
+        key=lambda item: abs(item[1] - ratio),
+    )[0]
 
 
 # --- the library ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class VariationView:
@@ -214,16 +269,43 @@ class GenerationView:
 
 def _view(generation: Generation) -> GenerationView:
     return GenerationView(
-        generation.id, generation.created_at, generation.source, generation.backend, generation.model,
-        generation.prompt, generation.style_preset, generation.aspect_ratio, generation.resolution,
-        generation.width, generation.height, generation.local_crop, generation.seconds, generation.favourite,
-        generation.folder, generation.estimated_cost_usd,
-        tuple(VariationView(v.id, v.position, v.status, v.progress, v.error, v.video_sha256, v.duration_s,
-                            v.parent_id, v.operation, v.remote_id) for v in generation.variations),
+        generation.id,
+        generation.created_at,
+        generation.source,
+        generation.backend,
+        generation.model,
+        generation.prompt,
+        generation.style_preset,
+        generation.aspect_ratio,
+        generation.resolution,
+        generation.width,
+        generation.height,
+        generation.local_crop,
+        generation.seconds,
+        generation.favourite,
+        generation.folder,
+        generation.estimated_cost_usd,
+        tuple(
+            VariationView(
+                v.id,
+                v.position,
+                v.status,
+                v.progress,
+                v.error,
+                v.video_sha256,
+                v.duration_s,
+                v.parent_id,
+                v.operation,
+                v.remote_id,
+            )
+            for v in generation.variations
+        ),
     )
 
 
-def library(studio: Studio, flt: queries.GenerationFilter, limit: int = 24, offset: int = 0) -> tuple[int, list[GenerationView]]:
+def library(
+    studio: Studio, flt: queries.GenerationFilter, limit: int = 24, offset: int = 0
+) -> tuple[int, list[GenerationView]]:
     with studio.db.session() as session:
         total = queries.count_generations(session, flt)
         return total, [_view(g) for g in queries.list_generations(session, flt, limit=limit, offset=offset)]
@@ -303,6 +385,7 @@ def delete_generation(studio: Studio, generation_id: int) -> None:
 
 # --- money ---------------------------------------------------------------------------------------
 
+
 def prices(studio: Studio) -> dict[str, float]:
     with studio.db.session() as session:
         return queries.prices(session)
@@ -337,9 +420,25 @@ def save_preset(studio: Studio, name: str, prompt_suffix: str) -> None:
 
 # --- history -------------------------------------------------------------------------------------
 
-GENERATION_EXPORT_COLUMNS = ("generation_id", "created_at", "source", "backend", "model", "status", "variations",
-                             "completed", "failed", "aspect_ratio", "size", "seconds", "style_preset",
-                             "estimated_cost_usd", "cost_usd", "prompt", "errors")
+GENERATION_EXPORT_COLUMNS = (
+    "generation_id",
+    "created_at",
+    "source",
+    "backend",
+    "model",
+    "status",
+    "variations",
+    "completed",
+    "failed",
+    "aspect_ratio",
+    "size",
+    "seconds",
+    "style_preset",
+    "estimated_cost_usd",
+    "cost_usd",
+    "prompt",
+    "errors",
+)
 
 
 def generation_rows(studio: Studio, flt: queries.GenerationFilter, limit: int = 100_000) -> list[tuple]:
@@ -347,13 +446,27 @@ def generation_rows(studio: Studio, flt: queries.GenerationFilter, limit: int = 
         rows = []
         for g in queries.list_generations(session, flt, limit=limit):
             view = _view(g)
-            rows.append((
-                g.id, g.created_at.strftime("%Y-%m-%d %H:%M:%S"), g.source, g.backend, g.model, view.status,
-                len(g.variations), sum(v.status == "completed" for v in g.variations),
-                sum(v.status == "failed" for v in g.variations), g.aspect_ratio, f"{g.width}x{g.height}", g.seconds,
-                g.style_preset, g.estimated_cost_usd, round(sum(v.cost_usd for v in g.variations), 4), g.prompt,
-                " | ".join(v.error for v in g.variations if v.error),
-            ))
+            rows.append(
+                (
+                    g.id,
+                    g.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    g.source,
+                    g.backend,
+                    g.model,
+                    view.status,
+                    len(g.variations),
+                    sum(v.status == "completed" for v in g.variations),
+                    sum(v.status == "failed" for v in g.variations),
+                    g.aspect_ratio,
+                    f"{g.width}x{g.height}",
+                    g.seconds,
+                    g.style_preset,
+                    g.estimated_cost_usd,
+                    round(sum(v.cost_usd for v in g.variations), 4),
+                    g.prompt,
+                    " | ".join(v.error for v in g.variations if v.error),
+                )
+            )
         return rows
 
 

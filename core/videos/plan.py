@@ -15,8 +15,12 @@ ASPECT_RATIOS = ("16:9", "9:16", "1:1")
 RESOLUTIONS = ("720p", "1080p")
 DURATIONS = (4, 8, 12)
 VARIATION_COUNTS = (1, 2, 4)
-API_SIZES = {("16:9", "720p"): "1280x720", ("9:16", "720p"): "720x1280",
-             ("16:9", "1080p"): "1792x1024", ("9:16", "1080p"): "1024x1792"}
+API_SIZES = {
+    ("16:9", "720p"): "1280x720",
+    ("9:16", "720p"): "720x1280",
+    ("16:9", "1080p"): "1792x1024",
+    ("9:16", "1080p"): "1024x1792",
+}
 PRO_MODELS = ("sora-2-pro",)
 
 
@@ -47,9 +51,14 @@ def plan_output(aspect: str, resolution: str, backend: str, model: str = "") -> 
     if aspect == "1:1":
         size = API_SIZES[("16:9", resolution)]
         w, h = (int(v) for v in size.split("x"))
-        return OutputPlan(size, h, h, True,
-                          f"The Videos API has no square size: it makes {w}×{h} and the studio crops the "
-                          f"centre to {h}×{h} on this computer.")
+        return OutputPlan(
+            size,
+            h,
+            h,
+            True,
+            f"The Videos API has no square size: it makes {w}×{h} and the studio crops the "
+            f"centre to {h}×{h} on this computer.",
+        )
     size = API_SIZES[(aspect, resolution)]
     w, h = (int(v) for v in size.split("x"))
     note = f"The Videos API's HD size is {w}×{h}." if resolution == "1080p" else ""

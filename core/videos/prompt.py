@@ -115,23 +115,44 @@ STYLE_PRESETS: dict[str, StylePreset] = {
             "Cardboard & Papercraft",
             "Cardboard and papercraft diorama: layered cut paper and corrugated card, visible fibres and "
             "hand-cut edges, soft studio light, handmade stop-motion feel.",
-            Treatment(saturation=0.85, posterize=7, paper=0.18, vignette=0.2, hold=2, jitter=1.2,
-                      palette=((196, 154, 108), (233, 214, 180), (120, 86, 56)), pull=0.35),
+            Treatment(
+                saturation=0.85,
+                posterize=7,
+                paper=0.18,
+                vignette=0.2,
+                hold=2,
+                jitter=1.2,
+                palette=((196, 154, 108), (233, 214, 180), (120, 86, 56)),
+                pull=0.35,
+            ),
         ),
         StylePreset(
             "Whimsical Stop Motion",
             "Whimsical stop-motion animation: a handcrafted miniature set of clay and felt, playful "
             "characters, warm practical lights, slightly stepped motion.",
-            Treatment(saturation=1.2, contrast=1.05, vignette=0.3, hold=2, jitter=1.6,
-                      palette=((255, 183, 197), (167, 219, 216), (255, 231, 150)), pull=0.25,
-                      particles="confetti"),
+            Treatment(
+                saturation=1.2,
+                contrast=1.05,
+                vignette=0.3,
+                hold=2,
+                jitter=1.6,
+                palette=((255, 183, 197), (167, 219, 216), (255, 231, 150)),
+                pull=0.25,
+                particles="confetti",
+            ),
         ),
         StylePreset(
             "Balloon World",
             "Balloon world: everything is made of glossy inflatable balloons with shiny highlights, "
             "bright candy colours and soft rounded shapes.",
-            Treatment(saturation=1.35, brightness=1.06, contrast=1.05,
-                      palette=((255, 64, 129), (64, 196, 255), (255, 214, 0)), pull=0.3, particles="balloons"),
+            Treatment(
+                saturation=1.35,
+                brightness=1.06,
+                contrast=1.05,
+                palette=((255, 64, 129), (64, 196, 255), (255, 214, 0)),
+                pull=0.3,
+                particles="balloons",
+            ),
         ),
     )
 }
@@ -145,31 +166,90 @@ def style_preset(name: str | None) -> StylePreset:
 
 COLOUR_WORDS: dict[str, RGB] = {
     # plain colours
-    "red": (200, 40, 40), "crimson": (170, 20, 50), "scarlet": (230, 40, 30), "maroon": (110, 20, 30),
-    "orange": (240, 130, 30), "amber": (255, 175, 40), "golden": (240, 185, 60), "gold": (230, 180, 50),
-    "yellow": (245, 215, 60), "lemon": (250, 240, 110), "green": (60, 160, 70), "emerald": (20, 150, 100),
-    "lime": (160, 220, 60), "olive": (110, 120, 50), "mint": (160, 230, 190), "teal": (20, 140, 140),
-    "turquoise": (60, 210, 200), "cyan": (40, 200, 230), "aqua": (80, 220, 220), "blue": (45, 95, 200),
-    "azure": (60, 150, 240), "navy": (20, 30, 90), "cobalt": (30, 70, 170), "indigo": (60, 40, 130),
-    "violet": (140, 80, 200), "purple": (120, 50, 160), "lavender": (190, 170, 230), "magenta": (210, 40, 170),
-    "pink": (240, 140, 180), "rose": (230, 110, 140), "peach": (250, 190, 150), "coral": (250, 120, 100),
-    "brown": (120, 80, 45), "tan": (200, 165, 120), "beige": (225, 210, 180), "bronze": (170, 110, 50),
-    "copper": (190, 110, 60), "rust": (170, 70, 30), "silver": (190, 195, 205), "white": (240, 240, 240),
-    "ivory": (245, 240, 220), "cream": (245, 230, 200), "grey": (128, 128, 128), "gray": (128, 128, 128),
-    "charcoal": (55, 55, 60), "black": (20, 20, 24), "sepia": (150, 110, 70),
+    "red": (200, 40, 40),
+    "crimson": (170, 20, 50),
+    "scarlet": (230, 40, 30),
+    "maroon": (110, 20, 30),
+    "orange": (240, 130, 30),
+    "amber": (255, 175, 40),
+    "golden": (240, 185, 60),
+    "gold": (230, 180, 50),
+    "yellow": (245, 215, 60),
+    "lemon": (250, 240, 110),
+    "green": (60, 160, 70),
+    "emerald": (20, 150, 100),
+    "lime": (160, 220, 60),
+    "olive": (110, 120, 50),
+    "mint": (160, 230, 190),
+    "teal": (20, 140, 140),
+    "turquoise": (60, 210, 200),
+    "cyan": (40, 200, 230),
+    "aqua": (80, 220, 220),
+    "blue": (45, 95, 200),
+    "azure": (60, 150, 240),
+    "navy": (20, 30, 90),
+    "cobalt": (30, 70, 170),
+    "indigo": (60, 40, 130),
+    "violet": (140, 80, 200),
+    "purple": (120, 50, 160),
+    "lavender": (190, 170, 230),
+    "magenta": (210, 40, 170),
+    "pink": (240, 140, 180),
+    "rose": (230, 110, 140),
+    "peach": (250, 190, 150),
+    "coral": (250, 120, 100),
+    "brown": (120, 80, 45),
+    "tan": (200, 165, 120),
+    "beige": (225, 210, 180),
+    "bronze": (170, 110, 50),
+    "copper": (190, 110, 60),
+    "rust": (170, 70, 30),
+    "silver": (190, 195, 205),
+    "white": (240, 240, 240),
+    "ivory": (245, 240, 220),
+    "cream": (245, 230, 200),
+    "grey": (128, 128, 128),
+    "gray": (128, 128, 128),
+    "charcoal": (55, 55, 60),
+    "black": (20, 20, 24),
+    "sepia": (150, 110, 70),
     # light and materials that imply a colour
-    "neon": (255, 40, 200), "pastel": (250, 200, 220), "candy": (255, 90, 160), "fire": (255, 110, 20),
-    "flame": (255, 120, 30), "ember": (220, 70, 20), "lava": (240, 70, 10), "ice": (190, 230, 250),
-    "frost": (210, 235, 250), "snow": (235, 240, 250), "moonlight": (170, 190, 230), "sunlight": (255, 220, 150),
-    "candlelight": (255, 180, 90), "jade": (50, 160, 110), "sapphire": (20, 60, 180), "ruby": (190, 20, 60),
-    "honey": (235, 170, 50), "chocolate": (90, 50, 25), "cherry": (200, 20, 50), "ocean": (20, 100, 160),
-    "forest": (30, 90, 45), "sand": (220, 195, 140),
+    "neon": (255, 40, 200),
+    "pastel": (250, 200, 220),
+    "candy": (255, 90, 160),
+    "fire": (255, 110, 20),
+    "flame": (255, 120, 30),
+    "ember": (220, 70, 20),
+    "lava": (240, 70, 10),
+    "ice": (190, 230, 250),
+    "frost": (210, 235, 250),
+    "snow": (235, 240, 250),
+    "moonlight": (170, 190, 230),
+    "sunlight": (255, 220, 150),
+    "candlelight": (255, 180, 90),
+    "jade": (50, 160, 110),
+    "sapphire": (20, 60, 180),
+    "ruby": (190, 20, 60),
+    "honey": (235, 170, 50),
+    "chocolate": (90, 50, 25),
+    "cherry": (200, 20, 50),
+    "ocean": (20, 100, 160),
+    "forest": (30, 90, 45),
+    "sand": (220, 195, 140),
 }
 TWO_WORD_COLOURS: dict[str, RGB] = {
-    "sky blue": (120, 190, 240), "hot pink": (255, 60, 160), "neon pink": (255, 50, 190),
-    "neon blue": (40, 120, 255), "neon green": (60, 255, 120), "deep blue": (15, 40, 120),
-    "dark green": (20, 80, 40), "blood red": (140, 10, 20), "electric blue": (40, 140, 255),
-    "burnt orange": (200, 90, 20), "baby blue": (160, 200, 240), "forest green": (30, 90, 45),
+    "sky blue": (120, 190, 240),
+    "hot pink": (255, 60, 160),
+    "neon pink": (255, 50, 190),
+    "neon blue": (40, 120, 255),
+    "neon green": (60, 255, 120),
+    "deep blue": (15, 40, 120),
+    "dark green": (20, 80, 40),
+    "blood red": (140, 10, 20),
+    "electric blue": (40, 140, 255),
+    "burnt orange": (200, 90, 20),
+    "baby blue": (160, 200, 240),
+    "forest green": (30, 90, 45),
 }
 
 MOTIFS: dict[str, tuple[str, ...]] = {
@@ -193,10 +273,15 @@ CAMERA_MOVES: tuple[tuple[str, str], ...] = (
     (r"\bstatic\b|\blocked[- ]off\b|\bstill camera\b|\btripod\b|\bno camera movement\b|\bstationary\b", "static"),
     (r"\bzoom(?:s|ing)? out\b|\bzooms? away\b", "zoom out"),
     (r"\bzoom(?:s|ing)?(?: in)?\b|\bcrash zoom\b", "zoom in"),
-    (r"\b(?:dolly|dollies|dollying|track(?:s|ing)?) (?:out|back)\b|\bpull(?:s|ing)? (?:back|out)\b|\bpullback\b",
-     "dolly out"),
-    (r"\bdolly\b|\bdolly in\b|\bpush(?:es|ing)? in\b|\bpush-in\b|\bfly(?:ing)? (?:through|into|forward)\b"
-     r"|\bmoves? forward\b|\bapproach", "dolly in"),
+    (
+        r"\b(?:dolly|dollies|dollying|track(?:s|ing)?) (?:out|back)\b|\bpull(?:s|ing)? (?:back|out)\b|\bpullback\b",
+        "dolly out",
+    ),
+    (
+        r"\bdolly\b|\bdolly in\b|\bpush(?:es|ing)? in\b|\bpush-in\b|\bfly(?:ing)? (?:through|into|forward)\b"
+        r"|\bmoves? forward\b|\bapproach",
+        "dolly in",
+    ),
     (r"\borbit|\bcircl(?:e|es|ing) (?:around|the)\b|\barc shot\b|\b360\b|\brevolv", "orbit"),
     (r"\bpan(?:s|ning)? (?:to the )?left\b|\bleftward|\bmoves? left\b|\btrack(?:s|ing)? left\b", "pan left"),
     (r"\bpan(?:s|ning)? (?:to the )?right\b|\brightward|\bmoves? right\b|\btrack(?:s|ing)? right\b", "pan right"),
@@ -204,8 +289,18 @@ CAMERA_MOVES: tuple[tuple[str, str], ...] = (
     (r"\btilt(?:s|ing)?(?: up)?\b|\bcrane(?: up)?\b|\brises?\b|\brising\b|\bascend|\bpedestal up\b", "tilt up"),
     (r"\bpan(?:s|ning)?\b|\btracking shot\b|\btrucks?\b|\bslides? sideways\b", "pan right"),
 )
-CAMERA_MOVE_NAMES = ("static", "pan left", "pan right", "tilt up", "tilt down", "zoom in", "zoom out",
-                     "dolly in", "dolly out", "orbit")
+CAMERA_MOVE_NAMES = (
+    "static",
+    "pan left",
+    "pan right",
+    "tilt up",
+    "tilt down",
+    "zoom in",
+    "zoom out",
+    "dolly in",
+    "dolly out",
+    "orbit",
+)
 
 
 def colours_in(text: str) -> list[RGB]:
@@ -250,5 +345,6 @@ def motion_speed(text: str) -> float:
 
 def motifs_in(text: str) -> set[str]:
     text = text.lower()
-    return {motif for motif, words in MOTIFS.items()
-            if any(re.search(rf"\b{re.escape(word)}\b", text) for word in words)}
+    return {
+        motif for motif, words in MOTIFS.items() if any(re.search(rf"\b{re.escape(word)}\b", text) for word in words)
+    }

@@ -68,7 +68,7 @@ class LoopbackServer:
         self._thread: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "LoopbackServer":
+    def start(self) -> LoopbackServer:
         handler = _make_handler(self)
         httpd = _Server(("127.0.0.1", 0), handler, tls=self._tls)
         self._httpd = httpd

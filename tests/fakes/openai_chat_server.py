@@ -104,7 +104,11 @@ class FakeOpenAIChat(LoopbackServer):
                         "finish_reason": "stop",
                     }
                 ],
-                "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+                "usage": {
+                    "prompt_tokens": prompt,
+                    "completion_tokens": completion,
+                    "total_tokens": prompt + completion,
+                },
                 "system_fingerprint": "fp_fake",
             },
         )

@@ -43,4 +43,6 @@ def prepare(data: bytes, max_long_side: int) -> PreparedImage:
 
 def caption_request(provider, instruction: str = INSTRUCTION) -> CaptionRequest:
     """A request with a 2400x1600 photo prepared for ``provider``'s limit."""
-    return CaptionRequest(image=prepare(photo_bytes(), provider.max_long_side), instruction=instruction, style="alt_text")
+    return CaptionRequest(
+        image=prepare(photo_bytes(), provider.max_long_side), instruction=instruction, style="alt_text"
+    )

@@ -60,13 +60,20 @@ _ROUTES = (
     ("GET", re.compile(rf"^{VIDEOS_PATH}/{_ID}/content$"), "content"),
     ("POST", re.compile(rf"^{VIDEOS_PATH}/{_ID}/remix$"), "remix"),
 )
-ERROR_TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 403: "invalid_request_error",
-               404: "invalid_request_error", 409: "invalid_request_error", 429: "requests"}
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "invalid_request_error",
+    403: "invalid_request_error",
+    404: "invalid_request_error",
+    409: "invalid_request_error",
+    429: "requests",
+}
 
 
 def openai_error(status: int, message: str, *, param: str | None = None, code: str | None = None) -> dict:
-    return {"error": {"message": message, "type": ERROR_TYPES.get(status, "server_error"), "param": param,
-                      "code": code}}
+    return {
+        "error": {"message": message, "type": ERROR_TYPES.get(status, "server_error"), "param": param, "code": code}
+    }
 
 
 class _Refused(Exception):
@@ -160,7 +167,7 @@ def fake_spritesheet(size: str, columns: int = 4, rows: int = 2, tile_width: int
 
     width, height = (int(n) for n in size.split("x"))
     tiles = moving_frames(tile_width, round(tile_width * height / width), columns * rows)
-    return _jpeg(np.vstack([np.hstack(tiles[row * columns:(row + 1) * columns]) for row in range(rows)]))
+    return _jpeg(np.vstack([np.hstack(tiles[row * columns : (row + 1) * columns]) for row in range(rows)]))
 
 
 # --- the service -------------------------------------------------------------------------------------
@@ -185,10 +192,19 @@ class FakeVideo:
 
     def as_json(self) -> dict:
         return {
-            "id": self.id, "object": "video", "model": self.model, "status": self.status,
-            "progress": self.progress, "created_at": self.created_at, "completed_at": self.completed_at,
-            "expires_at": self.expires_at, "prompt": self.prompt, "size": self.size, "seconds": self.seconds,
-            "remixed_from_video_id": self.remixed_from_video_id, "error": self.error,
+            "id": self.id,
+            "object": "video",
+            "model": self.model,
+            "status": self.status,
+            "progress": self.progress,
+            "created_at": self.created_at,
+            "completed_at": self.completed_at,
+            "expires_at": self.expires_at,
+            "prompt": self.prompt,
+            "size": self.size,
+            "seconds": self.seconds,
+            "remixed_from_video_id": self.remixed_from_video_id,
+            "error": self.error,
         }
 
     def advance(self) -> None:
@@ -224,8 +240,14 @@ class FakeVideos(LoopbackServer):
 
     scheme_name = "videos"
 
-    def __init__(self, api_key: str | None = "fake-videos-key-9f8e7d6c5b4a", *, polls_to_complete: int = 4,
-                 poll_after_ms: int | None = 20, models: tuple[str, ...] = MODELS):
+    def __init__(
+        self,
+        api_key: str | None = "fake-videos-key-9f8e7d6c5b4a",
+        *,
+        polls_to_complete: int = 4,
+        poll_after_ms: int | None = 20,
+        models: tuple[str, ...] = MODELS,
+    ):
         super().__init__(tls=None)
         self.api_key = api_key
         self.polls_to_complete = polls_to_complete  # GETs until completed: queued, in_progress…, completed
@@ -241,7 +263,7 @@ class FakeVideos(LoopbackServer):
         self._state = threading.Lock()
 
     # --- lifecycle: the shared handler writes JSON, so binary content goes out through ours ------
-    def start(self) -> "FakeVideos":
+    def start(self) -> FakeVideos:
         super().start()
         self._httpd.RequestHandlerClass = _with_binary_replies(self._httpd.RequestHandlerClass)
         return self
@@ -257,24 +279,37 @@ class FakeVideos(LoopbackServer):
         return {k: v for k, v in values.items() if v is not None}
 
     # --- scripting -----------------------------------------------------------------------------------
-    def fail_next(self, status: int, count: int = 1, *, endpoint: str = "any", message: str | None = None,
-                  code: str | None = None, headers: dict[str, str] | None = None) -> None:
+    def fail_next(
+        self,
+        status: int,
+        count: int = 1,
+        *,
+        endpoint: str = "any",
+        message: str | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """The next ``count`` calls to ``endpoint`` (one of ENDPOINTS, or "any") answer ``status``.
 
         A 429 carries ``retry-after: 1`` unless ``headers`` say otherwise."""
         assert endpoint == "any" or endpoint in ENDPOINTS, endpoint
         if headers is None:
             headers = {"retry-after": "1"} if status == 429 else {}
-        default = {401: "Incorrect API key provided.", 429: "Rate limit reached for requests.",
-                   500: "The server had an error while processing your request."}
+        default = {
+            401: "Incorrect API key provided.",
+            429: "Rate limit reached for requests.",
+            500: "The server had an error while processing your request.",
+        }
         codes = {401: "invalid_api_key", 429: "rate_limit_exceeded"}
-        body = openai_error(status, message or default.get(status, f"Fake error {status}"),
-                            code=code or codes.get(status))
+        body = openai_error(
+            status, message or default.get(status, f"Fake error {status}"), code=code or codes.get(status)
+        )
         with self._state:
             self._failures.append(_Failure(endpoint, count, Reply(status, body, headers)))
 
-    def fail_next_job(self, code: str = "moderation_blocked",
-                      message: str = "Your request was blocked by our moderation system.") -> None:
+    def fail_next_job(
+        self, code: str = "moderation_blocked", message: str = "Your request was blocked by our moderation system."
+    ) -> None:
         """The next video created ends ``failed`` with this error instead of completing."""
         with self._state:
             self._planned_job_errors.append({"code": code, "message": message})
@@ -301,8 +336,7 @@ class FakeVideos(LoopbackServer):
     def handle(self, request: RecordedRequest) -> Reply | None:
         endpoint, video_id = _route(request)
         if endpoint is None:
-            return Reply(404, openai_error(404, f"Invalid URL ({request.method} {request.path})",
-                                           code="unknown_url"))
+            return Reply(404, openai_error(404, f"Invalid URL ({request.method} {request.path})", code="unknown_url"))
         with self._state:
             failure = self._take_failure(endpoint)
         if failure is not None:
@@ -319,8 +353,9 @@ class FakeVideos(LoopbackServer):
                     return self._list(request)
                 video = self.videos.get(video_id)
                 if video is None:
-                    raise _Refused(404, f"Video with id '{video_id}' not found.", param="video_id",
-                                   code="video_not_found")
+                    raise _Refused(
+                        404, f"Video with id '{video_id}' not found.", param="video_id", code="video_not_found"
+                    )
                 if endpoint == "retrieve":
                     video.advance()
                     return self._video_reply(video)
@@ -352,8 +387,14 @@ class FakeVideos(LoopbackServer):
 
     def _new_video(self, model: str, prompt: str, size: str, seconds: str, remixed_from: str | None) -> FakeVideo:
         video = FakeVideo(
-            id=f"video_{uuid.uuid4().hex}", model=model, prompt=prompt, size=size, seconds=seconds,
-            created_at=int(time.time()), order=next(self._order), polls_to_complete=self.polls_to_complete,
+            id=f"video_{uuid.uuid4().hex}",
+            model=model,
+            prompt=prompt,
+            size=size,
+            seconds=seconds,
+            created_at=int(time.time()),
+            order=next(self._order),
+            polls_to_complete=self.polls_to_complete,
             remixed_from_video_id=remixed_from,
             planned_error=self._planned_job_errors.pop(0) if self._planned_job_errors else None,
         )
@@ -362,16 +403,23 @@ class FakeVideos(LoopbackServer):
 
     def _check_prompt(self, prompt) -> str:
         if prompt is None:
-            raise _Refused(400, "Missing required parameter: 'prompt'.", param="prompt",
-                           code="missing_required_parameter")
+            raise _Refused(
+                400, "Missing required parameter: 'prompt'.", param="prompt", code="missing_required_parameter"
+            )
         if not isinstance(prompt, str):
             raise _Refused(400, "Invalid type for 'prompt': expected a string.", param="prompt", code="invalid_type")
         if not prompt.strip():
-            raise _Refused(400, "Invalid 'prompt': empty string. Expected a string with minimum length 1, but got "
-                                "an empty string instead.", param="prompt", code="empty_string")
+            raise _Refused(
+                400,
+                "Invalid 'prompt': empty string. Expected a string with minimum length 1, but got "
+                "an empty string instead.",
+                param="prompt",
+                code="empty_string",
+            )
         if any(word.lower() in prompt.lower() for word in self.blocked_words):
-            raise _Refused(400, "Your request was blocked by our moderation system.", param="prompt",
-                           code="moderation_blocked")
+            raise _Refused(
+                400, "Your request was blocked by our moderation system.", param="prompt", code="moderation_blocked"
+            )
         return prompt
 
     def _create(self, request: RecordedRequest) -> Reply:
@@ -381,24 +429,42 @@ class FakeVideos(LoopbackServer):
         prompt = self._check_prompt(values.get("prompt"))
         model = values.get("model", "sora-2")
         if model not in self.models:
-            raise _Refused(400, f"Invalid value: '{model}'. Supported values are: {_quoted(self.models)}.",
-                           param="model", code="invalid_value")
+            raise _Refused(
+                400,
+                f"Invalid value: '{model}'. Supported values are: {_quoted(self.models)}.",
+                param="model",
+                code="invalid_value",
+            )
         seconds = values.get("seconds", "4")
         if not isinstance(seconds, str):
-            raise _Refused(400, f"Invalid type for 'seconds': expected one of {_quoted(SECONDS, 'or')}, but got "
-                                f"{type(seconds).__name__} instead.", param="seconds", code="invalid_type")
+            raise _Refused(
+                400,
+                f"Invalid type for 'seconds': expected one of {_quoted(SECONDS, 'or')}, but got "
+                f"{type(seconds).__name__} instead.",
+                param="seconds",
+                code="invalid_type",
+            )
         if seconds not in SECONDS:
-            raise _Refused(400, f"Invalid value: '{seconds}'. Supported values are: {_quoted(SECONDS)}.",
-                           param="seconds", code="invalid_value")
+            raise _Refused(
+                400,
+                f"Invalid value: '{seconds}'. Supported values are: {_quoted(SECONDS)}.",
+                param="seconds",
+                code="invalid_value",
+            )
         size = values.get("size", "720x1280")
         allowed = SIZES if model.startswith("sora-2-pro") else tuple(s for s in SIZES if s not in PRO_ONLY_SIZES)
         if size not in allowed:
-            raise _Refused(400, f"Invalid value: '{size}'. Supported values for {model} are: {_quoted(allowed)}.",
-                           param="size", code="invalid_value")
+            raise _Refused(
+                400,
+                f"Invalid value: '{size}'. Supported values for {model} are: {_quoted(allowed)}.",
+                param="size",
+                code="invalid_value",
+            )
         reference = form.files.get("input_reference")
         if reference is None and "input_reference" in values:
-            raise _Refused(400, "input_reference must be an uploaded image file.", param="input_reference",
-                           code="invalid_type")
+            raise _Refused(
+                400, "input_reference must be an uploaded image file.", param="input_reference", code="invalid_type"
+            )
         if reference is not None:
             _check_reference(reference, size)
         return self._video_reply(self._new_video(model, prompt, size, seconds, None))
@@ -410,15 +476,23 @@ class FakeVideos(LoopbackServer):
             raise _Refused(400, "We could not parse the JSON body of your request.") from None
         prompt = self._check_prompt(body.get("prompt") if isinstance(body, dict) else None)
         if source.status != "completed":
-            raise _Refused(400, f"Video '{source.id}' must be completed before it can be remixed.",
-                           param="video_id", code="invalid_video_state")
+            raise _Refused(
+                400,
+                f"Video '{source.id}' must be completed before it can be remixed.",
+                param="video_id",
+                code="invalid_video_state",
+            )
         video = self._new_video(source.model, prompt, source.size, source.seconds, source.id)
         return self._video_reply(video)
 
     def _delete(self, video: FakeVideo) -> Reply:
         if video.status not in ("completed", "failed"):
-            raise _Refused(400, f"Video '{video.id}' is still {video.status} and cannot be deleted yet.",
-                           param="video_id", code="invalid_video_state")
+            raise _Refused(
+                400,
+                f"Video '{video.id}' is still {video.status} and cannot be deleted yet.",
+                param="video_id",
+                code="invalid_video_state",
+            )
         del self.videos[video.id]
         return Reply(200, {"id": video.id, "object": "video.deleted", "deleted": True})
 
@@ -426,37 +500,55 @@ class FakeVideos(LoopbackServer):
         query = {k: v[-1] for k, v in request.query.items()}
         order = query.get("order", "desc")
         if order not in ("asc", "desc"):
-            raise _Refused(400, f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.",
-                           param="order", code="invalid_value")
+            raise _Refused(
+                400,
+                f"Invalid value: '{order}'. Supported values are: 'asc' and 'desc'.",
+                param="order",
+                code="invalid_value",
+            )
         try:
             limit = int(query.get("limit", "20"))
         except ValueError:
             limit = 0
         if not 1 <= limit <= 100:
-            raise _Refused(400, "Invalid 'limit': expected an integer between 1 and 100.", param="limit",
-                           code="invalid_value")
+            raise _Refused(
+                400, "Invalid 'limit': expected an integer between 1 and 100.", param="limit", code="invalid_value"
+            )
         videos = sorted(self.videos.values(), key=lambda v: (v.created_at, v.order), reverse=order == "desc")
         after = query.get("after")
         if after:
             ids = [v.id for v in videos]
             if after not in ids:
                 raise _Refused(400, f"Invalid 'after': no video '{after}'.", param="after", code="invalid_value")
-            videos = videos[ids.index(after) + 1:]
+            videos = videos[ids.index(after) + 1 :]
         page = videos[:limit]
-        return Reply(200, {
-            "object": "list", "data": [v.as_json() for v in page],
-            "first_id": page[0].id if page else None, "last_id": page[-1].id if page else None,
-            "has_more": len(videos) > limit,
-        })
+        return Reply(
+            200,
+            {
+                "object": "list",
+                "data": [v.as_json() for v in page],
+                "first_id": page[0].id if page else None,
+                "last_id": page[-1].id if page else None,
+                "has_more": len(videos) > limit,
+            },
+        )
 
     def _content(self, video: FakeVideo, request: RecordedRequest) -> tuple[int, bytes, str]:
         variant = (request.query.get("variant") or ["video"])[-1]
         if variant not in VARIANTS:
-            raise _Refused(400, f"Invalid value: '{variant}'. Supported values are: {_quoted(VARIANTS)}.",
-                           param="variant", code="invalid_value")
+            raise _Refused(
+                400,
+                f"Invalid value: '{variant}'. Supported values are: {_quoted(VARIANTS)}.",
+                param="variant",
+                code="invalid_value",
+            )
         if video.status != "completed":
-            raise _Refused(400, f"Video '{video.id}' is not ready: its status is {video.status}.",
-                           param="video_id", code="invalid_video_state")
+            raise _Refused(
+                400,
+                f"Video '{video.id}' is not ready: its status is {video.status}.",
+                param="video_id",
+                code="invalid_video_state",
+            )
         if video.expires_at is not None and time.time() > video.expires_at:
             raise _Refused(404, GONE, param="video_id", code="video_expired")
         if variant == "video":
@@ -489,11 +581,16 @@ def _check_reference(reference: UploadedFile, size: str) -> None:
             image.load()
             actual = image.size
     except (UnidentifiedImageError, OSError):
-        raise _Refused(400, "The input_reference file is not an image we can read.", param="input_reference",
-                       code="invalid_image") from None
+        raise _Refused(
+            400, "The input_reference file is not an image we can read.", param="input_reference", code="invalid_image"
+        ) from None
     if f"{actual[0]}x{actual[1]}" != size:
-        raise _Refused(400, "Inpaint image must match the requested width and height", param="input_reference",
-                       code="invalid_value")
+        raise _Refused(
+            400,
+            "Inpaint image must match the requested width and height",
+            param="input_reference",
+            code="invalid_value",
+        )
 
 
 # --- binary replies: the handler of this request writes them itself ---------------------------------
@@ -528,5 +625,13 @@ def _send_binary(status: int, payload: bytes, content_type: str, truncate: bool 
     return None
 
 
-__all__ = ["CreateForm", "FakeVideo", "FakeVideos", "UploadedFile", "fake_mp4", "fake_spritesheet", "fake_thumbnail",
-           "parse_multipart"]
+__all__ = [
+    "CreateForm",
+    "FakeVideo",
+    "FakeVideos",
+    "UploadedFile",
+    "fake_mp4",
+    "fake_spritesheet",
+    "fake_thumbnail",
+    "parse_multipart",
+]

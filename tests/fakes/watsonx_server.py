@@ -60,11 +60,26 @@ def make_self_signed_cert(directory: Path) -> TLSCert:
     cert, key = directory / "fake-watsonx.pem", directory / "fake-watsonx-key.pem"
     subprocess.run(
         [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-            "-keyout", str(key), "-out", str(cert),
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
         ],
-        check=True, capture_output=True, timeout=60,
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     return TLSCert(cert, key)
 
@@ -158,7 +173,12 @@ class FakeWatsonx(LoopbackServer):
 
     # --- scripting --------------------------------------------------------------------
     def fail_next(
-        self, status: int, count: int = 1, *, endpoint: str = "chat", message: str | None = None,
+        self,
+        status: int,
+        count: int = 1,
+        *,
+        endpoint: str = "chat",
+        message: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         """The next ``count`` calls to ``endpoint`` ("chat" or "token") answer ``status``."""
@@ -208,9 +228,11 @@ class FakeWatsonx(LoopbackServer):
     def _chat(self, request: RecordedRequest) -> Reply:
         auth = request.headers.get("authorization", "")
         with self._lock:
-            known = auth.startswith("Bearer ") and auth[len("Bearer "):] in self._tokens
+            known = auth.startswith("Bearer ") and auth[len("Bearer ") :] in self._tokens
         if not known:
-            return Reply(401, watsonx_error(401, "Failed to authenticate the request due to an expired or invalid token."))
+            return Reply(
+                401, watsonx_error(401, "Failed to authenticate the request due to an expired or invalid token.")
+            )
         if not request.query.get("version"):
             return Reply(400, watsonx_error(400, "Missing query parameter: version", "missing_version"))
         try:
@@ -238,7 +260,11 @@ class FakeWatsonx(LoopbackServer):
                 "created": int(now),
                 "model_version": "4.0.0",
                 "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(now)),
-                "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+                "usage": {
+                    "prompt_tokens": prompt,
+                    "completion_tokens": completion,
+                    "total_tokens": prompt + completion,
+                },
             },
         )
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.captions.providers.base import CaptionRequest, CaptionResult
-from core.errors import ProviderError
 from core.captions.styles import ALT_TEXT, CUSTOM, DETAILED, SOCIAL
+from core.errors import ProviderError
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -45,12 +45,12 @@ _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "e
 class Findings:
     """Everything the local models saw in one picture."""
 
-    subjects: list["Subject"]  # friendly object subjects, best first
-    guesses: list["Guess"]  # exact ImageNet classes, best first
-    faces: list["Face"]
-    text: list["TextLine"]
+    subjects: list[Subject]  # friendly object subjects, best first
+    guesses: list[Guess]  # exact ImageNet classes, best first
+    faces: list[Face]
+    text: list[TextLine]
     text_checked: bool  # False when the text reader could not run
-    colours: list["ColourShare"]
+    colours: list[ColourShare]
     orientation: str  # "landscape", "portrait" or "square"
     width: int
     height: int
@@ -81,13 +81,13 @@ class Findings:
         detail = top.detail if top.grouped and top.detail not in top.phrase else ""
         return top.phrase, top.probability, detail
 
-    def secondary(self) -> "Subject | None":
+    def secondary(self) -> Subject | None:
         """An object worth naming beside people, if the classifier is fairly sure of one."""
         top = self.subjects[0]
         return top if self.people and top.probability >= SECONDARY_MIN else None
 
 
-def look(image: "Image.Image") -> Findings:
+def look(image: Image.Image) -> Findings:
     """Run every local model over one RGB picture."""
     from core.captions.vision import efficientnet, subjects
     from core.captions.vision.colours import dominant_colours, orientation, plain_colour
@@ -109,7 +109,7 @@ def look(image: "Image.Image") -> Findings:
     )
 
 
-def _read_text(image: "Image.Image") -> tuple[list["TextLine"], bool]:
+def _read_text(image: Image.Image) -> tuple[list[TextLine], bool]:
     """Visible text; a failing text reader costs the caption its text, not the whole caption."""
     from core.captions.vision.text import TextReaderUnavailable, read_text
 
@@ -144,7 +144,7 @@ def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _quote(lines: list["TextLine"], limit: int) -> str:
+def _quote(lines: list[TextLine], limit: int) -> str:
     joined = " / ".join(line.text for line in lines)
     return joined if len(joined) <= limit else joined[: limit - 1].rstrip() + "…"
 

@@ -105,7 +105,7 @@ class OpenAICompatibleCaptioner:
             completion = _client(self.config).chat.completions.create(
                 model=self.config.model, messages=messages, max_tokens=MAX_TOKENS, temperature=TEMPERATURE
             )
-        except Exception as exc:  # noqa: BLE001 - translated, or re-raised unchanged as a bug
+        except Exception as exc:
             error = self._translate(exc)
             if error is exc:
                 raise
@@ -131,10 +131,14 @@ class OpenAICompatibleCaptioner:
         where = f"The vision server at {cfg.base_url}"
         if isinstance(exc, openai.APITimeoutError):  # before APIConnectionError: it is a subclass
             log.warning("OpenAI-compatible server timed out after %ss", cfg.timeout_s)
-            return ProviderError(f"{where} did not answer within {cfg.timeout_s:g} s; try again, or raise OPENAI_TIMEOUT.")
+            return ProviderError(
+                f"{where} did not answer within {cfg.timeout_s:g} s; try again, or raise OPENAI_TIMEOUT."
+            )
         if isinstance(exc, openai.APIConnectionError):
             log.warning("OpenAI-compatible server unreachable at %s", cfg.base_url)
-            return ProviderError(f"Cannot reach the vision server at {cfg.base_url}; check OPENAI_BASE_URL and that the server is running.")
+            return ProviderError(
+                f"Cannot reach the vision server at {cfg.base_url}; check OPENAI_BASE_URL and that the server is running."
+            )
         if not isinstance(exc, openai.APIStatusError):
             return exc
         status = exc.status_code

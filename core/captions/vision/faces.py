@@ -52,7 +52,7 @@ _lock = threading.Lock()  # a CascadeClassifier is not documented as safe to sha
 
 
 @lru_cache(maxsize=1)
-def _cascade() -> "cv2.CascadeClassifier":
+def _cascade() -> cv2.CascadeClassifier:
     import cv2
 
     data = getattr(cv2, "data", None)
@@ -64,7 +64,7 @@ def _cascade() -> "cv2.CascadeClassifier":
     return cascade
 
 
-def detect_faces(image: "Image.Image") -> list[Face]:
+def detect_faces(image: Image.Image) -> list[Face]:
     """Confident frontal faces, largest first."""
     import cv2
 
@@ -83,7 +83,13 @@ def detect_faces(image: "Image.Image") -> list[Face]:
             grey, scaleFactor=SCALE_FACTOR, minNeighbors=MIN_NEIGHBOURS, minSize=(side, side), outputRejectLevels=True
         )
     faces = [
-        Face(round(x / scale), round(y / scale), round(w / scale), round(h / scale), 1.0 - math.exp(-float(wt) / WEIGHT_SCALE))
+        Face(
+            round(x / scale),
+            round(y / scale),
+            round(w / scale),
+            round(h / scale),
+            1.0 - math.exp(-float(wt) / WEIGHT_SCALE),
+        )
         for (x, y, w, h), wt in zip(np.asarray(boxes).reshape(-1, 4), np.asarray(weights).ravel())
         if float(wt) >= MIN_LEVEL_WEIGHT
     ]

@@ -41,15 +41,41 @@ GROUP_MEMBER_FLOOR = 0.005
 
 # Labels that take no "a"/"an" ("a espresso" reads wrong).
 _MASS_NOUNS = frozenset(
-    {"espresso", "guacamole", "consomme", "trifle", "ice cream", "mashed potatoes", "carbonara", "chocolate syrup",
-     "dough", "meatloaf", "eggnog", "red wine", "hay", "toilet paper", "sunscreen", "mountains", "paper towel",
-     "chain mail", "broccoli", "cauliflower", "corn", "binoculars", "clogs", "jeans", "pajamas", "parallel bars",
-     "sunglasses", "swim trunks / shorts"}
+    {
+        "espresso",
+        "guacamole",
+        "consomme",
+        "trifle",
+        "ice cream",
+        "mashed potatoes",
+        "carbonara",
+        "chocolate syrup",
+        "dough",
+        "meatloaf",
+        "eggnog",
+        "red wine",
+        "hay",
+        "toilet paper",
+        "sunscreen",
+        "mountains",
+        "paper towel",
+        "chain mail",
+        "broccoli",
+        "cauliflower",
+        "corn",
+        "binoculars",
+        "clogs",
+        "jeans",
+        "pajamas",
+        "parallel bars",
+        "sunglasses",
+        "swim trunks / shorts",
+    }
 )
 
 
 def with_article(label: str) -> str:
-    """"a tabby cat", "an Egyptian Mau", "espresso"."""
+    """ "a tabby cat", "an Egyptian Mau", "espresso"."""
     if label.lower() in _MASS_NOUNS or label.lower().startswith(("a ", "an ", "the ")):
         return label
     return f"{'an' if label[:1].lower() in 'aeiou' else 'a'} {label}"

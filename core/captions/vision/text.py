@@ -57,7 +57,7 @@ def restore_spaces(text: str) -> str:
     return _CAMEL_BOUNDARY.sub(" ", text)
 
 
-def read_text(image: "Image.Image") -> list[TextLine]:
+def read_text(image: Image.Image) -> list[TextLine]:
     """Confident lines of text, top to bottom."""
     from core.captions.vision.memory import release_freed_memory
 

@@ -104,7 +104,11 @@ def _read_header_pickle(f: BinaryIO) -> Any:
 
 def _materialise(ref: _TensorRef, buffers: dict[str, np.ndarray]) -> np.ndarray:
     buf = buffers[ref.storage.key]
-    if len(ref.shape) != len(ref.stride) or ref.offset < 0 or any(n < 0 or s < 0 for n, s in zip(ref.shape, ref.stride)):
+    if (
+        len(ref.shape) != len(ref.stride)
+        or ref.offset < 0
+        or any(n < 0 or s < 0 for n, s in zip(ref.shape, ref.stride))
+    ):
         raise WeightsFileError("A tensor in the weights file has an invalid shape or stride.")
     if 0 in ref.shape:
         return np.zeros(ref.shape, dtype=buf.dtype)

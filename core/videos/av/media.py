@@ -62,7 +62,7 @@ class VideoInfo:
 
 
 @contextlib.contextmanager
-def _open(path: Path, name: str) -> Iterator["av.container.InputContainer"]:
+def _open(path: Path, name: str) -> Iterator[av.container.InputContainer]:
     import av
 
     try:
@@ -79,12 +79,14 @@ def _unreadable(path: Path, name: str) -> str:
     with open(path, "rb") as handle:
         head = handle.read(12)
     if head[4:8] == b"ftyp":  # an MP4/MOV whose index never got written: a cut recording or download
-        return (f"“{name}” is an incomplete MP4/MOV file: its index (the moov box) is missing, "
-                "as happens when a recording or download is cut short.")
+        return (
+            f"“{name}” is an incomplete MP4/MOV file: its index (the moov box) is missing, "
+            "as happens when a recording or download is cut short."
+        )
     return f"“{name}” is not a video file we can read."
 
 
-def _video_stream(container: "av.container.InputContainer", name: str) -> "av.VideoStream":
+def _video_stream(container: av.container.InputContainer, name: str) -> av.VideoStream:
     for stream in container.streams.video:
         if stream.codec_context.name not in TEXT_ART_CODECS:
             return stream
@@ -93,7 +95,7 @@ def _video_stream(container: "av.container.InputContainer", name: str) -> "av.Vi
     raise UnsupportedVideo(f"“{name}” is not a video file we can read.")
 
 
-def _stream_duration(container: "av.container.InputContainer", stream: "av.VideoStream") -> float:
+def _stream_duration(container: av.container.InputContainer, stream: av.VideoStream) -> float:
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
     if container.duration:
@@ -101,7 +103,7 @@ def _stream_duration(container: "av.container.InputContainer", stream: "av.Video
     return 0.0
 
 
-def _info(container: "av.container.InputContainer", stream: "av.VideoStream") -> VideoInfo:
+def _info(container: av.container.InputContainer, stream: av.VideoStream) -> VideoInfo:
     ctx = stream.codec_context
     rate = stream.average_rate or stream.guessed_rate or stream.base_rate
     return VideoInfo(
@@ -148,11 +150,13 @@ def validate_video(path: str | os.PathLike, name: str | None = None, thorough: b
     if info.width <= 0 or info.height <= 0:
         raise UnsupportedVideo(f"“{name}” has no readable picture size.")
     if info.width > MAX_SIDE or info.height > MAX_SIDE:
-        raise UnsupportedVideo(f"“{name}” is {info.width}×{info.height}; the largest we accept is "
-                               f"{MAX_SIDE} pixels a side.")
+        raise UnsupportedVideo(
+            f"“{name}” is {info.width}×{info.height}; the largest we accept is {MAX_SIDE} pixels a side."
+        )
     if info.duration > MAX_SECONDS:
-        raise UnsupportedVideo(f"“{name}” lasts {_minutes(info.duration)}; the longest we accept is "
-                               f"{MAX_SECONDS // 60} minutes.")
+        raise UnsupportedVideo(
+            f"“{name}” lasts {_minutes(info.duration)}; the longest we accept is {MAX_SECONDS // 60} minutes."
+        )
     if thorough is None:
         thorough = info.duration <= FULL_DECODE_MAX_SECONDS
     try:
@@ -162,18 +166,25 @@ def validate_video(path: str | os.PathLike, name: str | None = None, thorough: b
     if decoded == 0:
         raise UnsupportedVideo(f"“{name}” has a {info.codec} stream but no picture could be decoded from it.")
     if decoded < 2 and (thorough or info.codec in STILL_IMAGE_CODECS):
-        raise UnsupportedVideo(f"“{name}” holds a single still picture ({info.codec}), not a video; "
-                               "import it as an image instead.")
+        raise UnsupportedVideo(
+            f"“{name}” holds a single still picture ({info.codec}), not a video; import it as an image instead."
+        )
     frame_time = 1 / info.fps if info.fps else 0.0
     if info.duration and last_time is not None:
         tolerance = max(1.0, 0.05 * info.duration)
         if last_time + frame_time < info.duration - tolerance:
-            raise UnsupportedVideo(f"“{name}” is cut short: it declares {info.duration:.1f} s but its picture "
-                                   f"stops at {last_time:.1f} s, as when a download or recording is interrupted.")
+            raise UnsupportedVideo(
+                f"“{name}” is cut short: it declares {info.duration:.1f} s but its picture "
+                f"stops at {last_time:.1f} s, as when a download or recording is interrupted."
+            )
     if rotation:
         turned = rotation % 180 != 0
-        info = dataclasses.replace(info, rotation=rotation, width=info.height if turned else info.width,
-                                   height=info.width if turned else info.height)
+        info = dataclasses.replace(
+            info,
+            rotation=rotation,
+            width=info.height if turned else info.width,
+            height=info.width if turned else info.height,
+        )
     if thorough:
         info = dataclasses.replace(info, frames=decoded)
         if not info.duration and info.fps:
@@ -203,12 +214,13 @@ def _decode_check(path: Path, name: str, info: VideoInfo, thorough: bool) -> tup
         return count, (last if last is not None else 0.0), rotation
 
 
-def _pts(seconds: float, stream: "av.VideoStream") -> int:
+def _pts(seconds: float, stream: av.VideoStream) -> int:
     return int(seconds / stream.time_base) + (stream.start_time or 0)
 
 
-def _frame_at(container: "av.container.InputContainer", stream: "av.VideoStream", seconds: float,
-              slack: float) -> "av.VideoFrame | None":
+def _frame_at(
+    container: av.container.InputContainer, stream: av.VideoStream, seconds: float, slack: float
+) -> av.VideoFrame | None:
     """The first frame at or after ``seconds - slack``, decoding forward from the keyframe before it."""
     container.seek(_pts(seconds, stream), stream=stream, backward=True)
     chosen = None
@@ -219,8 +231,9 @@ def _frame_at(container: "av.container.InputContainer", stream: "av.VideoStream"
     return chosen
 
 
-def _keyframe_near(container: "av.container.InputContainer", stream: "av.VideoStream", seconds: float,
-                   slack: float, fallback_slack: float) -> "av.VideoFrame | None":
+def _keyframe_near(
+    container: av.container.InputContainer, stream: av.VideoStream, seconds: float, slack: float, fallback_slack: float
+) -> av.VideoFrame | None:
     """A keyframe within ``slack`` of ``seconds`` (one decode), else the frame decoded forward to
     within ``fallback_slack`` of it."""
     ctx = stream.codec_context
@@ -258,8 +271,9 @@ def poster(path: str | os.PathLike, at_seconds: float | None = None) -> Image.Im
         return frame.to_image()
 
 
-def spritesheet(path: str | os.PathLike, tiles: int = 10, tile_width: int = 160,
-                columns: int | None = None) -> Image.Image:
+def spritesheet(
+    path: str | os.PathLike, tiles: int = 10, tile_width: int = 160, columns: int | None = None
+) -> Image.Image:
     """``tiles`` frames sampled evenly (tile i shows time (i + ½)·duration/tiles), left to right then down.
 
     Each tile is the keyframe nearest its time when one lies within half a tile's interval (one
@@ -278,8 +292,11 @@ def spritesheet(path: str | os.PathLike, tiles: int = 10, tile_width: int = 160,
         interval = duration / tiles if duration else 0.0
         previous = None
         for index in range(tiles):
-            frame = _keyframe_near(container, stream, (index + 0.5) * interval, interval / 2,
-                                   interval / 2) if duration else None
+            frame = (
+                _keyframe_near(container, stream, (index + 0.5) * interval, interval / 2, interval / 2)
+                if duration
+                else None
+            )
             frame = frame or previous
             if frame is None:
                 continue
@@ -295,8 +312,17 @@ def spritesheet(path: str | os.PathLike, tiles: int = 10, tile_width: int = 160,
 class _BrowserMP4:
     """An H.264/yuv420p/+faststart MP4 written to a hidden file beside ``path`` and renamed on success."""
 
-    def __init__(self, path: Path, width: int, height: int, rate: Fraction, time_base: Fraction | None = None,
-                 crf: int = H264_CRF, preset: str = H264_PRESET, audio: tuple[int, str] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        width: int,
+        height: int,
+        rate: Fraction,
+        time_base: Fraction | None = None,
+        crf: int = H264_CRF,
+        preset: str = H264_PRESET,
+        audio: tuple[int, str] | None = None,
+    ):
         import av
 
         self.path = path
@@ -319,12 +345,14 @@ class _BrowserMP4:
             self.resampler = av.AudioResampler(format="fltp", layout=audio[1], rate=audio[0])
         self.next_pts = 0
 
-    def add(self, frame: "av.VideoFrame", pts: int | None = None) -> None:
+    def add(self, frame: av.VideoFrame, pts: int | None = None) -> None:
         # Already-converted frames pass as they are; others (or other matrices: BT.601, BT.2020) convert.
-        if (frame.format.name, frame.width, frame.height) != ("yuv420p", self.width, self.height) \
-                or int(frame.colorspace) not in (1, 2):  # BT.709 or unspecified
-            frame = frame.reformat(width=self.width, height=self.height, format="yuv420p",
-                                   dst_colorspace="ITU709", dst_color_range="MPEG")
+        if (frame.format.name, frame.width, frame.height) != ("yuv420p", self.width, self.height) or int(
+            frame.colorspace
+        ) not in (1, 2):  # BT.709 or unspecified
+            frame = frame.reformat(
+                width=self.width, height=self.height, format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG"
+            )
         frame.pts = max(self.next_pts, pts if pts is not None else self.next_pts)
         frame.time_base = self.video.codec_context.time_base  # a decoded frame keeps its source's otherwise
         self.next_pts = frame.pts + 1
@@ -339,7 +367,7 @@ class _BrowserMP4:
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels[..., :3]), format="rgb24")
         self.add(frame)
 
-    def add_audio(self, frame: "av.AudioFrame | None") -> None:
+    def add_audio(self, frame: av.AudioFrame | None) -> None:
         for out in self.resampler.resample(frame):
             out.pts = None  # the encoder numbers samples itself: sources may start at negative times
             self.container.mux(self.audio.encode(out))
@@ -374,8 +402,13 @@ def _rate(fps: float) -> Fraction:
     return Fraction(fps).limit_denominator(1001)  # 29.97 → 30000/1001
 
 
-def write_mp4(frames: Iterable[np.ndarray | Image.Image], path: str | os.PathLike, fps: float = 24,
-              crf: int = H264_CRF, preset: str = H264_PRESET) -> VideoInfo:
+def write_mp4(
+    frames: Iterable[np.ndarray | Image.Image],
+    path: str | os.PathLike,
+    fps: float = 24,
+    crf: int = H264_CRF,
+    preset: str = H264_PRESET,
+) -> VideoInfo:
     """Encode RGB frames (H×W×3 uint8 arrays or PIL images, all one size) as a browser-playable MP4.
 
     An odd width or height loses its last column or row. Nothing appears at ``path`` unless the
@@ -400,8 +433,12 @@ def _even(pixels: np.ndarray | Image.Image) -> np.ndarray | Image.Image:
     return pixels[: pixels.shape[0] - pixels.shape[0] % 2, : pixels.shape[1] - pixels.shape[1] % 2]
 
 
-def transcode_to_browser(src: str | os.PathLike, dst: str | os.PathLike, keep_audio: bool = True,
-                         progress: Callable[[float], None] | None = None) -> VideoInfo:
+def transcode_to_browser(
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    keep_audio: bool = True,
+    progress: Callable[[float], None] | None = None,
+) -> VideoInfo:
     """Re-encode any readable video (MOV, WebM, MPEG-4 Part 2, …) as browser-playable MP4 at ``dst``.
 
     Frame times are kept (variable frame rate survives), a rotated phone video is turned upright,
@@ -418,8 +455,10 @@ def transcode_to_browser(src: str | os.PathLike, dst: str | os.PathLike, keep_au
         audio = None
         if audio_in is not None:
             sample_rate = audio_in.codec_context.sample_rate
-            audio = (sample_rate if sample_rate in (44100, 48000) else 48000,
-                     "mono" if audio_in.codec_context.channels == 1 else "stereo")
+            audio = (
+                sample_rate if sample_rate in (44100, 48000) else 48000,
+                "mono" if audio_in.codec_context.channels == 1 else "stereo",
+            )
         duration = _stream_duration(container, stream)
         fps = stream.average_rate or stream.guessed_rate or Fraction(24)
         try:
@@ -455,22 +494,24 @@ def transcode_to_browser(src: str | os.PathLike, dst: str | os.PathLike, keep_au
     return probe(dst)
 
 
-def _decoded(container: "av.container.InputContainer", video: "av.VideoStream",
-             audio: "av.AudioStream | None") -> Iterator[tuple[str, "av.VideoFrame | av.AudioFrame"]]:
+def _decoded(
+    container: av.container.InputContainer, video: av.VideoStream, audio: av.AudioStream | None
+) -> Iterator[tuple[str, av.VideoFrame | av.AudioFrame]]:
     for packet in container.demux(*[s for s in (video, audio) if s is not None]):
         kind = "video" if packet.stream is video else "audio"
         for frame in packet.decode():
             yield kind, frame
 
 
-def _upright(frame: "av.VideoFrame") -> "av.VideoFrame":
+def _upright(frame: av.VideoFrame) -> av.VideoFrame:
     """Apply a phone's rotation flag to the pixels: the flag does not survive every player."""
     import av
 
     turns = (frame.rotation // 90) % 4  # PyAV reports degrees counter-clockwise
     if not turns:
         return frame
-    upright = av.VideoFrame.from_ndarray(np.ascontiguousarray(np.rot90(frame.to_ndarray(format="rgb24"), turns)),
-                                         format="rgb24")
+    upright = av.VideoFrame.from_ndarray(
+        np.ascontiguousarray(np.rot90(frame.to_ndarray(format="rgb24"), turns)), format="rgb24"
+    )
     upright.pts, upright.time_base = frame.pts, frame.time_base
     return upright

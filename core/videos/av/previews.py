@@ -25,10 +25,12 @@ def centre_crop_video(source: Path, target: Path, width: int, height: int) -> No
                 image = frame.to_ndarray(format="rgb24")
                 top = max(0, (image.shape[0] - height) // 2)
                 left = max(0, (image.shape[1] - width) // 2)
-                writer.add_rgb(image[top:top + height, left:left + width])
+                writer.add_rgb(image[top : top + height, left : left + width])
 
 
-def make_previews(video: Path, poster_path: Path, sprite_path: Path, thumbnail: Path | None = None) -> tuple[Path, Path]:
+def make_previews(
+    video: Path, poster_path: Path, sprite_path: Path, thumbnail: Path | None = None
+) -> tuple[Path, Path]:
     """Write the poster (the service's thumbnail when it sent one) and the hover sprite strip."""
     from PIL import Image
 

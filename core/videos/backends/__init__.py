@@ -10,8 +10,12 @@ BACKEND_KEYS = ("offline", "openai-videos")
 
 
 def offline_status() -> ProviderStatus:
-    return ProviderStatus(offline.KEY, offline.LABEL, True,
-                          "An animatic of your prompt rendered on this computer: a preview, not an AI video model.")
+    return ProviderStatus(
+        offline.KEY,
+        offline.LABEL,
+        True,
+        "An animatic of your prompt rendered on this computer: a preview, not an AI video model.",
+    )
 
 
 def backend_statuses(settings: Settings) -> list[ProviderStatus]:

@@ -9,9 +9,10 @@ submitting twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from core.errors import StudioError
 
@@ -26,8 +27,15 @@ class VideoServiceError(StudioError):
     backoff until the job's deadline; others end the job with ``message`` as its error.
     """
 
-    def __init__(self, message: str, *, transient: bool = False, retry_after_s: float | None = None,
-                 status: int | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        transient: bool = False,
+        retry_after_s: float | None = None,
+        status: int | None = None,
+        code: str | None = None,
+    ):
         super().__init__(message)
         self.transient = transient
         self.retry_after_s = retry_after_s
@@ -86,7 +94,6 @@ class LocalVideoBackend(Protocol):
     label: str
     model: str
 
-    def render(self, request: VideoRequest, destination: Path,
-               progress: Callable[[float], None] | None = None) -> None:
+    def render(self, request: VideoRequest, destination: Path, progress: Callable[[float], None] | None = None) -> None:
         """Render the MP4 to ``destination``; call ``progress`` with 0–100 as it goes."""
         ...

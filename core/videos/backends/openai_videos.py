@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +113,10 @@ def openai_videos_status(settings: Settings) -> ProviderStatus:
     except BackendUnavailable as exc:
         return ProviderStatus(KEY, LABEL, False, exc.message)
     if config.base_url_is_default:
-        reason = (f"{config.model} at {config.base_url}, but OpenAI shut that API down on {SHUTDOWN_DATE}: "
-                  "set OPENAI_BASE_URL to a gateway that serves /v1/videos.")
+        reason = (
+            f"{config.model} at {config.base_url}, but OpenAI shut that API down on {SHUTDOWN_DATE}: "
+            "set OPENAI_BASE_URL to a gateway that serves /v1/videos."
+        )
     else:
         key_note = "" if config.api_key else " (no OPENAI_API_KEY: fine for gateways that need none)"
         reason = f"{config.model} at {config.base_url}{key_note}"
@@ -125,8 +127,7 @@ def openai_videos_status(settings: Settings) -> ProviderStatus:
 def _client(config: OpenAIVideosConfig) -> Any:
     from openai import OpenAI
 
-    return OpenAI(base_url=config.base_url, api_key=config.api_key or NO_KEY, timeout=config.timeout_s,
-                  max_retries=0)
+    return OpenAI(base_url=config.base_url, api_key=config.api_key or NO_KEY, timeout=config.timeout_s, max_retries=0)
 
 
 def clear_clients() -> None:
@@ -159,8 +160,9 @@ class OpenAIVideosBackend:
     def submit(self, request: VideoRequest) -> RemoteJob:
         _check_prompt(request.prompt)
         if request.seconds not in SECONDS:
-            raise VideoServiceError(f"Videos can be 4, 8 or 12 seconds long, not {request.seconds}.",
-                                    code="invalid_value")
+            raise VideoServiceError(
+                f"Videos can be 4, 8 or 12 seconds long, not {request.seconds}.", code="invalid_value"
+            )
         params: dict[str, Any] = {
             "prompt": request.prompt,
             "model": request.model or self.model,
@@ -178,10 +180,13 @@ class OpenAIVideosBackend:
 
     def download(self, remote_id: str, variant: Variant, destination: Path) -> None:
         """Stream one asset to ``destination``; the MP4 can be tens of megabytes."""
+
         def fetch() -> int:
             written = 0
-            with self._videos.with_streaming_response.download_content(remote_id, variant=variant) as response, \
-                    open(destination, "wb") as out:
+            with (
+                self._videos.with_streaming_response.download_content(remote_id, variant=variant) as response,
+                open(destination, "wb") as out,
+            ):
                 for chunk in response.iter_bytes(1 << 16):
                     out.write(chunk)
                     written += len(chunk)
@@ -194,12 +199,15 @@ class OpenAIVideosBackend:
             raise
         if written == 0:
             destination.unlink(missing_ok=True)
-            raise VideoServiceError(f"The video service sent an empty {variant} file; it will be tried again.", transient=True)
+            raise VideoServiceError(
+                f"The video service sent an empty {variant} file; it will be tried again.", transient=True
+            )
 
     def remix(self, remote_id: str, prompt: str) -> RemoteJob:
         _check_prompt(prompt)
-        video, headers = self._call("remix", remote_id,
-                                    lambda: self._videos.with_raw_response.remix(remote_id, prompt=prompt))
+        video, headers = self._call(
+            "remix", remote_id, lambda: self._videos.with_raw_response.remix(remote_id, prompt=prompt)
+        )
         return _remote_job(video, headers)
 
     def delete(self, remote_id: str) -> None:
@@ -224,7 +232,7 @@ class OpenAIVideosBackend:
             with _videos_api():
                 result = fn()
                 return (result.parse(), result.headers) if raw else result
-        except Exception as exc:  # noqa: BLE001 - translated, or re-raised unchanged as a bug
+        except Exception as exc:
             error = self._translate(exc, action, remote_id)
             if error is exc:
                 raise
@@ -239,16 +247,26 @@ class OpenAIVideosBackend:
         where = f"The video service at {cfg.base_url}"
         if isinstance(exc, openai.APITimeoutError):  # before APIConnectionError: it is a subclass
             log.warning("Video service timed out after %ss (%s)", cfg.timeout_s, action)
-            return VideoServiceError(f"{where} did not answer within {cfg.timeout_s:g} s; it will be tried again.",
-                                     transient=True, code="timeout")
+            return VideoServiceError(
+                f"{where} did not answer within {cfg.timeout_s:g} s; it will be tried again.",
+                transient=True,
+                code="timeout",
+            )
         if isinstance(exc, openai.APIConnectionError):
             log.warning("Video service unreachable at %s (%s)", cfg.base_url, action)
-            return VideoServiceError(f"Cannot reach the video service at {cfg.base_url}; check OPENAI_BASE_URL "
-                                     "and your connection.", transient=True, code="connection_error")
+            return VideoServiceError(
+                f"Cannot reach the video service at {cfg.base_url}; check OPENAI_BASE_URL and your connection.",
+                transient=True,
+                code="connection_error",
+            )
         if isinstance(exc, httpx2.TransportError):  # the SDK wraps these only until the body starts
             log.warning("Video service connection broke during %s (%s)", action, type(exc).__name__)
-            return VideoServiceError(f"The connection to the video service at {cfg.base_url} broke off during "
-                                     f"the {action}; it will be tried again.", transient=True, code="connection_error")
+            return VideoServiceError(
+                f"The connection to the video service at {cfg.base_url} broke off during "
+                f"the {action}; it will be tried again.",
+                transient=True,
+                code="connection_error",
+            )
         if not isinstance(exc, openai.APIStatusError):
             return exc
         status = exc.status_code
@@ -263,20 +281,24 @@ class OpenAIVideosBackend:
         if status in (401, 403):
             return error(f"{where} rejected the API key (HTTP {status}){detail}; check OPENAI_API_KEY.")
         if status == 404 and action == "download":
-            return error("The video is no longer available (downloads expire an hour after completion).",
-                         code="expired")
+            return error(
+                "The video is no longer available (downloads expire an hour after completion).", code="expired"
+            )
         if status == 404 and remote_id is not None:
-            return error(f"The video {remote_id} no longer exists on the video service (HTTP 404){detail}.",
-                         code=code or "not_found")
+            return error(
+                f"The video {remote_id} no longer exists on the video service (HTTP 404){detail}.",
+                code=code or "not_found",
+            )
         if status == 404:
-            return error(f"{where} has no Videos API (HTTP 404){detail}; check that OPENAI_BASE_URL points "
-                         "at a gateway that serves /v1/videos.")
+            return error(
+                f"{where} has no Videos API (HTTP 404){detail}; check that OPENAI_BASE_URL points "
+                "at a gateway that serves /v1/videos."
+            )
         if status == 429:
             wait = _retry_after_s(exc.response.headers)
             return error(f"{where} is rate-limiting requests (HTTP 429){detail}.", transient=True, retry_after_s=wait)
         if status >= 500 or status == 408:
-            return error(f"{where} had a server error (HTTP {status}){detail}; it will be tried again.",
-                         transient=True)
+            return error(f"{where} had a server error (HTTP {status}){detail}; it will be tried again.", transient=True)
         return error(f"{where} refused the request (HTTP {status}){detail or ': no reason given'}.")
 
 
@@ -284,8 +306,10 @@ def _check_prompt(prompt: str) -> None:
     if not prompt or not prompt.strip():
         raise VideoServiceError("The prompt is empty; describe the video to make.", code="empty_prompt")
     if len(prompt) > PROMPT_MAX_CHARS:
-        raise VideoServiceError(f"The prompt is {len(prompt):,} characters long; keep it under "
-                                f"{PROMPT_MAX_CHARS:,}.", code="prompt_too_long")
+        raise VideoServiceError(
+            f"The prompt is {len(prompt):,} characters long; keep it under {PROMPT_MAX_CHARS:,}.",
+            code="prompt_too_long",
+        )
 
 
 def _remote_job(video: Any, headers: Any) -> RemoteJob:
@@ -308,9 +332,14 @@ def _remote_video(video: Any) -> RemoteVideo:
     except (TypeError, ValueError):
         seconds = None
     return RemoteVideo(
-        remote_id=video.id, state=state, progress=float(video.progress or 0), prompt=video.prompt,
-        size=str(video.size), seconds=seconds, model=str(video.model),
-        created_at=datetime.fromtimestamp(created, timezone.utc).replace(tzinfo=None) if created else None,
+        remote_id=video.id,
+        state=state,
+        progress=float(video.progress or 0),
+        prompt=video.prompt,
+        size=str(video.size),
+        seconds=seconds,
+        model=str(video.model),
+        created_at=datetime.fromtimestamp(created, UTC).replace(tzinfo=None) if created else None,
         remixed_from=getattr(video, "remixed_from_video_id", None),
         error=_failure_text(video) if state == "failed" else None,
     )

@@ -20,18 +20,18 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import update
 
 from core.errors import StudioError
 from core.studio import Studio
-from core.videos.backends.base import LocalVideoBackend, RemoteJob, VideoRequest, VideoServiceError
 from core.videos.backends import build_video_backend
+from core.videos.backends.base import LocalVideoBackend, RemoteJob, VideoRequest, VideoServiceError
 from db import videos as queries
 from db.models import Variation, utcnow
 
@@ -72,9 +72,17 @@ class _Job:
 
 
 class JobRunner:
-    def __init__(self, studio: Studio, backend_for: Callable[[str], object] | None = None, *,
-                 max_running: int = 2, lease_s: float = 30.0, tick_s: float = 0.5,
-                 deadline_s: float = 3600.0, owner: str | None = None):
+    def __init__(
+        self,
+        studio: Studio,
+        backend_for: Callable[[str], object] | None = None,
+        *,
+        max_running: int = 2,
+        lease_s: float = 30.0,
+        tick_s: float = 0.5,
+        deadline_s: float = 3600.0,
+        owner: str | None = None,
+    ):
         self.studio = studio
         self.backend_for = backend_for or (lambda key: build_video_backend(key, studio.settings))
         self.max_running = max_running
@@ -89,7 +97,7 @@ class JobRunner:
         self._thread: threading.Thread | None = None
 
     # --- life cycle -------------------------------------------------------------------------
-    def start(self) -> "JobRunner":
+    def start(self) -> JobRunner:
         self._sweep_scratch()
         self._thread = threading.Thread(target=self._loop, name="video-job-runner", daemon=True)
         self._thread.start()
@@ -170,8 +178,9 @@ class JobRunner:
             self._finish_failed(variation_id, exc.message)
         except Exception:
             log.exception("Variation %s failed unexpectedly", variation_id)
-            self._finish_failed(variation_id, "Something went wrong on this computer while making the video; "
-                                              "see the log.")
+            self._finish_failed(
+                variation_id, "Something went wrong on this computer while making the video; see the log."
+            )
         finally:
             self._remove_scratch(variation_id)
             with self.studio.db.session() as session:
@@ -196,19 +205,36 @@ class JobRunner:
                 prompt = params.get("prompt", prompt)
                 parts = {**parts, "extra": " ".join(filter(None, [parts.get("extra", ""), params.get("change", "")]))}
             request = VideoRequest(
-                prompt=prompt, size=generation.request_size, seconds=generation.seconds,
-                model=generation.model, reference_jpeg=reference, seed=variation.position,
-                style_preset=generation.style_preset, parts=parts,
+                prompt=prompt,
+                size=generation.request_size,
+                seconds=generation.seconds,
+                model=generation.model,
+                reference_jpeg=reference,
+                seed=variation.position,
+                style_preset=generation.style_preset,
+                parts=parts,
             )
             parent = queries.get_variation(session, variation.parent_id) if variation.parent_id else None
             partner = queries.get_variation(session, variation.partner_id) if variation.partner_id else None
-            return _Job(variation.id, variation.status, variation.remote_id, variation.attempts,
-                        variation.started_at, variation.deadline_at, generation.backend, request,
-                        generation.width, generation.height, generation.local_crop, price,
-                        operation=variation.operation, params=params,
-                        parent_video=parent.video_sha256 if parent else None,
-                        parent_remote_id=parent.remote_id if parent else None,
-                        partner_video=partner.video_sha256 if partner else None)
+            return _Job(
+                variation.id,
+                variation.status,
+                variation.remote_id,
+                variation.attempts,
+                variation.started_at,
+                variation.deadline_at,
+                generation.backend,
+                request,
+                generation.width,
+                generation.height,
+                generation.local_crop,
+                price,
+                operation=variation.operation,
+                params=params,
+                parent_video=parent.video_sha256 if parent else None,
+                parent_remote_id=parent.remote_id if parent else None,
+                partner_video=partner.video_sha256 if partner else None,
+            )
 
     def _step(self, job: _Job) -> None:
         if job.operation in LOCAL_EDITS:
@@ -229,8 +255,11 @@ class JobRunner:
     # --- row updates (only this module writes a variation's state) ---------------------------
     def _update(self, variation_id: int, **values) -> None:
         with self.studio.db.session() as session:
-            session.execute(update(Variation).where(Variation.id == variation_id,
-                                                    Variation.lease_owner == self.owner).values(**values))
+            session.execute(
+                update(Variation)
+                .where(Variation.id == variation_id, Variation.lease_owner == self.owner)
+                .values(**values)
+            )
 
     def _finish_failed(self, variation_id: int, message: str) -> None:
         self._update(variation_id, status="failed", error=message, completed_at=utcnow(), next_attempt_at=None)
@@ -247,10 +276,9 @@ class JobRunner:
             minutes = self.deadline.total_seconds() / 60
             self._finish_failed(variation_id, f"Gave up after {minutes:.0f} minutes: {exc.message}")
             return
-        wait = exc.retry_after_s if exc.retry_after_s is not None else min(60.0, 2.0 ** attempts)
+        wait = exc.retry_after_s if exc.retry_after_s is not None else min(60.0, 2.0**attempts)
         log.warning("Variation %s: %s; trying again in %.1f s", variation_id, exc.message, wait)
-        self._update(variation_id, attempts=attempts, next_attempt_at=now + timedelta(seconds=wait),
-                     error=None)
+        self._update(variation_id, attempts=attempts, next_attempt_at=now + timedelta(seconds=wait), error=None)
 
     def _check_stop(self) -> None:
         if self._stop.is_set():
@@ -265,7 +293,9 @@ class JobRunner:
             self._update(job.id, attempts=job.attempts + 1, deadline_at=job.deadline_at or now + self.deadline)
             if job.operation == "remix":
                 if not job.parent_remote_id:
-                    raise StudioError("The source video has no remote id at the service, so it cannot be remixed there.")
+                    raise StudioError(
+                        "The source video has no remote id at the service, so it cannot be remixed there."
+                    )
                 remote = backend.remix(job.parent_remote_id, job.request.prompt)
             else:
                 remote = backend.submit(job.request)
@@ -273,8 +303,12 @@ class JobRunner:
             self._update(job.id, remote_id=remote_id)
             self._apply(job, remote)
         else:
-            self._update(job.id, remote_id=remote_id, status="in_progress",
-                         deadline_at=job.deadline_at or utcnow() + self.deadline)
+            self._update(
+                job.id,
+                remote_id=remote_id,
+                status="in_progress",
+                deadline_at=job.deadline_at or utcnow() + self.deadline,
+            )
 
     def _reconcile(self, job: _Job, backend) -> str | None:
         """Find the service's job for a submit whose answer we never stored."""
@@ -286,9 +320,12 @@ class JobRunner:
         since = (job.started_at or utcnow()) - timedelta(minutes=2)
         for video in lister(limit=50):
             created = getattr(video, "created_at", None)
-            if (video.remote_id not in taken and getattr(video, "prompt", None) == job.request.prompt
-                    and getattr(video, "size", job.request.size) == job.request.size
-                    and (created is None or created >= since)):
+            if (
+                video.remote_id not in taken
+                and getattr(video, "prompt", None) == job.request.prompt
+                and getattr(video, "size", job.request.size) == job.request.size
+                and (created is None or created >= since)
+            ):
                 log.info("Variation %s adopts remote job %s submitted before a restart", job.id, video.remote_id)
                 return video.remote_id
         return None
@@ -304,8 +341,13 @@ class JobRunner:
             self._download(job, self.backend_for(job.backend), remote.remote_id)
         else:
             wait = remote.poll_after_s if remote.poll_after_s is not None else 2.0
-            self._update(job.id, status="in_progress", progress=min(99.0, max(0.0, remote.progress)),
-                         next_attempt_at=utcnow() + timedelta(seconds=wait), error=None)
+            self._update(
+                job.id,
+                status="in_progress",
+                progress=min(99.0, max(0.0, remote.progress)),
+                next_attempt_at=utcnow() + timedelta(seconds=wait),
+                error=None,
+            )
 
     def _download(self, job: _Job, backend, remote_id: str | None = None) -> None:
         remote_id = remote_id or job.remote_id
@@ -357,13 +399,28 @@ class JobRunner:
                 self._update(job.id, progress=min(99.0, fraction * 100), lease_until=utcnow() + self.lease)
 
         if job.operation == "loop":
-            edits.loop_video(source, target, params["start_s"], params["end_s"], params.get("length", "normal"),
-                             params.get("mode", "crossfade"), progress=progress)
+            edits.loop_video(
+                source,
+                target,
+                params["start_s"],
+                params["end_s"],
+                params.get("length", "normal"),
+                params.get("mode", "crossfade"),
+                progress=progress,
+            )
         elif job.operation == "blend":
             partner = self._source(job.partner_video, "The blend partner")
             curve = [tuple(p) for p in params["curve"]] if params.get("curve") else None
-            edits.blend_videos(source, partner, target, params.get("mode", "transition"), at_s=params.get("at_s"),
-                               weight=params.get("weight", 0.5), curve=curve, progress=progress)
+            edits.blend_videos(
+                source,
+                partner,
+                target,
+                params.get("mode", "transition"),
+                at_s=params.get("at_s"),
+                weight=params.get("weight", 0.5),
+                curve=curve,
+                progress=progress,
+            )
         else:
             with self.studio.db.session() as session:
                 segments = []
@@ -371,8 +428,9 @@ class JobRunner:
                     found = queries.get_variation(session, segment["variation_id"])
                     if found is None or not found.video_sha256:
                         raise StudioError("A clip in the storyboard no longer exists.")
-                    segments.append((self._source(found.video_sha256, "A storyboard clip"),
-                                     segment["start_s"], segment["end_s"]))
+                    segments.append(
+                        (self._source(found.video_sha256, "A storyboard clip"), segment["start_s"], segment["end_s"])
+                    )
             edits.recut_video(segments, target, progress=progress)
         self._store(job, target, None, cost=0.0)
 
@@ -392,21 +450,34 @@ class JobRunner:
 
     def _store(self, job: _Job, video: Path, thumbnail: Path | None, cost: float) -> None:
         """Validate the MP4, make its previews, move everything into the store, then mark it done."""
-        from core.videos.av.previews import make_previews
         from core.videos.av.media import validate_video
+        from core.videos.av.previews import make_previews
 
         info = validate_video(video)
-        poster, sprite = make_previews(video, self._scratch(job.id, "poster.jpg"),
-                                       self._scratch(job.id, "sprite.jpg"), thumbnail)
+        poster, sprite = make_previews(
+            video, self._scratch(job.id, "poster.jpg"), self._scratch(job.id, "sprite.jpg"), thumbnail
+        )
         self._check_stop()
         media = self.studio.media
         size = video.stat().st_size
         digest, _, _ = media.put_file(video, VIDEOS, ".mp4")
         _put_as(media, poster, digest, POSTERS)
         _put_as(media, sprite, digest, SPRITES)
-        self._update(job.id, status="completed", progress=100.0, video_sha256=digest, has_thumbnail=True,
-                     has_spritesheet=True, duration_s=info.duration, fps=info.fps, bytes=size, cost_usd=cost,
-                     completed_at=utcnow(), error=None, next_attempt_at=None)
+        self._update(
+            job.id,
+            status="completed",
+            progress=100.0,
+            video_sha256=digest,
+            has_thumbnail=True,
+            has_spritesheet=True,
+            duration_s=info.duration,
+            fps=info.fps,
+            bytes=size,
+            cost_usd=cost,
+            completed_at=utcnow(),
+            error=None,
+            next_attempt_at=None,
+        )
 
     # --- scratch files ---------------------------------------------------------------------------
     def _scratch(self, variation_id: int, name: str) -> Path:

@@ -48,8 +48,18 @@ import numpy as np
 from PIL import Image
 
 from core.errors import StudioError, UnsupportedVideo
-from core.videos.av.media import (MAX_SECONDS, STILL_IMAGE_CODECS, VideoInfo, _info, _keyframe_near, _open,
-                              _unreadable, _video_stream, mp4_writer, probe)
+from core.videos.av.media import (
+    MAX_SECONDS,
+    STILL_IMAGE_CODECS,
+    VideoInfo,
+    _info,
+    _keyframe_near,
+    _open,
+    _unreadable,
+    _video_stream,
+    mp4_writer,
+    probe,
+)
 
 if TYPE_CHECKING:
     import av
@@ -145,7 +155,7 @@ def _source(path: str | os.PathLike, missing: str = "“{name}” no longer exis
 
 
 @contextlib.contextmanager
-def _open_indexed(path: Path) -> Iterator["av.container.InputContainer"]:
+def _open_indexed(path: Path) -> Iterator[av.container.InputContainer]:
     """A container for reading packets, not pictures: its stream analysis decodes nothing. (With
     B-frames that analysis decodes several frames, ~10 ms at 720p: most of a remux's time.)"""
     import av
@@ -162,7 +172,7 @@ def _h264_pix_fmt(extradata: bytes) -> str | None:
     """The picture layout from an avcC record's first SPS (without decoding): "yuv420p" for 8-bit 4:2:0."""
     if len(extradata) < 9 or extradata[0] != 1 or not extradata[5] & 0x1F:
         return None
-    sps = extradata[8: 8 + int.from_bytes(extradata[6:8], "big")].replace(b"\0\0\3", b"\0\0")
+    sps = extradata[8 : 8 + int.from_bytes(extradata[6:8], "big")].replace(b"\0\0\3", b"\0\0")
     if len(sps) < 4 or sps[1] not in (100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135):
         return "yuv420p"  # Baseline, Main, Extended: always 8-bit 4:2:0
     bits = "".join(f"{byte:08b}" for byte in sps[4:16])
@@ -171,7 +181,7 @@ def _h264_pix_fmt(extradata: bytes) -> str | None:
     def golomb() -> int:  # ue(v)
         nonlocal position
         zeros = bits.index("1", position) - position
-        value = int(bits[position + zeros: position + 2 * zeros + 1], 2) - 1
+        value = int(bits[position + zeros : position + 2 * zeros + 1], 2) - 1
         position += 2 * zeros + 1
         return value
 
@@ -185,19 +195,22 @@ def _h264_pix_fmt(extradata: bytes) -> str | None:
 def _selection(source: _Source, start_s: float, end_s: float) -> tuple[int, int]:
     """Frame indices [first, stop) of a selection, or a one-sentence refusal."""
     if not end_s > start_s:
-        raise StudioError(f"The selection is empty: its end ({end_s:.2f} s) must come after its start "
-                          f"({start_s:.2f} s).")
+        raise StudioError(
+            f"The selection is empty: its end ({end_s:.2f} s) must come after its start ({start_s:.2f} s)."
+        )
     slack = 0.5 / float(source.rate)
     if start_s < 0 or start_s >= source.duration - slack or end_s > source.duration + slack:
-        raise StudioError(f"The selection {start_s:.2f}–{end_s:.2f} s lies outside “{source.name}”, "
-                          f"which lasts {source.duration:.2f} s.")
+        raise StudioError(
+            f"The selection {start_s:.2f}–{end_s:.2f} s lies outside “{source.name}”, "
+            f"which lasts {source.duration:.2f} s."
+        )
     first, stop = source.index(start_s), source.index(end_s)
     if stop <= first:
         raise StudioError(f"The selection {start_s:.2f}–{end_s:.2f} s is shorter than one frame of “{source.name}”.")
     return first, stop
 
 
-def _frames(source: _Source, first: int, stop: int) -> Iterator[tuple[float, "av.VideoFrame"]]:
+def _frames(source: _Source, first: int, stop: int) -> Iterator[tuple[float, av.VideoFrame]]:
     """Frames [first, stop) as (seconds from ``first``, frame); the source is decoded once, from the
     keyframe before ``first``. A frame missing from the picture is damage, not the end of the clip."""
     import av
@@ -218,15 +231,20 @@ def _frames(source: _Source, first: int, stop: int) -> Iterator[tuple[float, "av
                 count += 1
                 yield float((frame.pts - start_pts) * source.time_base), frame
         except av.error.FFmpegError:
-            raise UnsupportedVideo(f"“{source.name}” is damaged: its {source.info.codec} picture cannot be "
-                                   "decoded.") from None
+            raise UnsupportedVideo(
+                f"“{source.name}” is damaged: its {source.info.codec} picture cannot be decoded."
+            ) from None
     if count < stop - first:
-        raise UnsupportedVideo(f"“{source.name}” is damaged: its picture stops {count} frames into the "
-                               f"selection of {stop - first}.")
+        raise UnsupportedVideo(
+            f"“{source.name}” is damaged: its picture stops {count} frames into the selection of {stop - first}."
+        )
 
 
-def _at_rate(frames: Iterable[tuple[float, "av.VideoFrame"]], rate: Fraction, count: int,
-             ) -> Iterator["av.VideoFrame"]:
+def _at_rate(
+    frames: Iterable[tuple[float, av.VideoFrame]],
+    rate: Fraction,
+    count: int,
+) -> Iterator[av.VideoFrame]:
     """``count`` frames at ``rate``: for each output time, the source frame nearest it."""
     frames = iter(frames)
     with contextlib.closing(frames) if hasattr(frames, "close") else contextlib.nullcontext():
@@ -241,29 +259,37 @@ def _at_rate(frames: Iterable[tuple[float, "av.VideoFrame"]], rate: Fraction, co
 # ── pictures ────────────────────────────────────────────────────────────────────────────────────
 
 
-def _planes(frame: "av.VideoFrame") -> list[np.ndarray]:
+def _planes(frame: av.VideoFrame) -> list[np.ndarray]:
     """Y, U and V of a yuv420p frame as 2-D views of its own memory (no copy; writable)."""
-    return [np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[: plane.height, : plane.width]
-            for plane in frame.planes]
+    return [
+        np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[: plane.height, : plane.width]
+        for plane in frame.planes
+    ]
 
 
-def _fit(frame: "av.VideoFrame", width: int, height: int) -> "av.VideoFrame":
+def _fit(frame: av.VideoFrame, width: int, height: int) -> av.VideoFrame:
     """``frame`` as yuv420p width×height: scaled to cover, centre-cropped; untouched when it fits."""
     import av
 
     if (frame.format.name, frame.width, frame.height) == ("yuv420p", width, height) and int(frame.colorspace) in (1, 2):
         return frame
     scale = max(width / frame.width, height / frame.height)
-    cover_w, cover_h = (max(size, 2 * round(side * scale / 2)) for size, side in ((width, frame.width),
-                                                                                   (height, frame.height)))
-    scaled = frame.reformat(width=cover_w, height=cover_h, format="yuv420p", dst_colorspace="ITU709",
-                            dst_color_range="MPEG")
+    cover_w, cover_h = (
+        max(size, 2 * round(side * scale / 2)) for size, side in ((width, frame.width), (height, frame.height))
+    )
+    scaled = frame.reformat(
+        width=cover_w, height=cover_h, format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG"
+    )
     if (cover_w, cover_h) == (width, height):
         return scaled
-    cropped, left, top = av.VideoFrame(width, height, "yuv420p"), (cover_w - width) // 4 * 2, (cover_h - height) // 4 * 2
+    cropped, left, top = (
+        av.VideoFrame(width, height, "yuv420p"),
+        (cover_w - width) // 4 * 2,
+        (cover_h - height) // 4 * 2,
+    )
     for index, (source, target) in enumerate(zip(_planes(scaled), _planes(cropped))):
         x, y = (left, top) if index == 0 else (left // 2, top // 2)
-        target[...] = source[y: y + target.shape[0], x: x + target.shape[1]]
+        target[...] = source[y : y + target.shape[0], x : x + target.shape[1]]
     return cropped
 
 
@@ -277,7 +303,7 @@ class _Mixer:
     def __init__(self) -> None:
         self.scratch: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
-    def __call__(self, a: "av.VideoFrame", b: "av.VideoFrame", weight: float) -> "av.VideoFrame":
+    def __call__(self, a: av.VideoFrame, b: av.VideoFrame, weight: float) -> av.VideoFrame:
         import av
 
         step = round(min(1.0, max(0.0, weight)) * 256)
@@ -303,7 +329,7 @@ class _Output:
         self.writer, self.time_base, self.total = writer, 1 / rate, max(1, total)
         self.progress, self.share, self.written, self.reported = progress, share, 0, -1
 
-    def add(self, frame: "av.VideoFrame") -> None:
+    def add(self, frame: av.VideoFrame) -> None:
         # The writer numbers frames in its own time base; a decoded frame still carries its source's,
         # and the encoder would rescale the new numbers from it.
         frame.time_base = self.time_base
@@ -335,7 +361,7 @@ class _NotRemuxable(Exception):
 
 
 @contextlib.contextmanager
-def _remuxer(dst: Path, template: "av.VideoStream") -> Iterator[Callable[["av.Packet", int, int], None]]:
+def _remuxer(dst: Path, template: av.VideoStream) -> Iterator[Callable[[av.Packet, int, int], None]]:
     """``put(packet, pts, dts)`` copies packets into a +faststart MP4, renamed onto ``dst`` on success."""
     import av
 
@@ -346,7 +372,7 @@ def _remuxer(dst: Path, template: "av.VideoStream") -> Iterator[Callable[["av.Pa
         stream.time_base = template.time_base
         last_dts = None
 
-        def put(packet: "av.Packet", pts: int, dts: int) -> None:
+        def put(packet: av.Packet, pts: int, dts: int) -> None:
             nonlocal last_dts
             if last_dts is not None and dts <= last_dts:
                 raise _NotRemuxable("decoding timestamps would go backwards")
@@ -364,8 +390,9 @@ def _remuxer(dst: Path, template: "av.VideoStream") -> Iterator[Callable[["av.Pa
         raise
 
 
-def _packets(container: "av.container.InputContainer", stream: "av.VideoStream", source: _Source, first: int,
-             stop: int) -> Iterator["av.Packet"]:
+def _packets(
+    container: av.container.InputContainer, stream: av.VideoStream, source: _Source, first: int, stop: int
+) -> Iterator[av.Packet]:
     """The packets of frames [first, stop) in decoding order, when they form closed GOPs."""
     import av
 
@@ -409,7 +436,7 @@ def _starts_with_idr(data: bytes, extradata: bytes) -> bool:
     size = (extradata[4] & 3) + 1 if len(extradata) > 4 and extradata[0] == 1 else 4
     offset = 0
     while offset + size < len(data):
-        length = int.from_bytes(data[offset: offset + size], "big")
+        length = int.from_bytes(data[offset : offset + size], "big")
         if data[offset + size] & 0x1F == 5:
             return True
         offset += size + length
@@ -419,9 +446,16 @@ def _starts_with_idr(data: bytes, extradata: bytes) -> bool:
 # ── loop ────────────────────────────────────────────────────────────────────────────────────────
 
 
-def loop_video(src: str | os.PathLike, dst: str | os.PathLike, start_s: float, end_s: float,
-               length: str = "normal", mode: str = "crossfade", crossfade_s: float = 0.5,
-               progress: Progress = None) -> VideoInfo:
+def loop_video(
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    start_s: float,
+    end_s: float,
+    length: str = "normal",
+    mode: str = "crossfade",
+    crossfade_s: float = 0.5,
+    progress: Progress = None,
+) -> VideoInfo:
     """Loop the section start_s–end_s of ``src`` into ``dst``, at the source's size and frame rate.
 
     ``mode`` "crossfade" fades the section's last ``crossfade_s`` into its head so the last frame
@@ -435,8 +469,9 @@ def loop_video(src: str | os.PathLike, dst: str | os.PathLike, start_s: float, e
     first, stop = _selection(source, start_s, end_s)
     count = stop - first
     if count < 2:
-        raise StudioError(f"The selection is too short to loop: choose at least two frames "
-                          f"({2 / float(source.rate):.2f} s).")
+        raise StudioError(
+            f"The selection is too short to loop: choose at least two frames ({2 / float(source.rate):.2f} s)."
+        )
     width, height = _even(source)
     if mode == "crossfade":
         fade = min(max(0, round(crossfade_s * source.rate)), count // 2, count - 2)  # a cycle of 2+ frames
@@ -460,8 +495,14 @@ def loop_video(src: str | os.PathLike, dst: str | os.PathLike, start_s: float, e
     return probe(dst)
 
 
-def _crossfade_cycle(source: _Source, first: int, stop: int, fade: int, width: int, height: int,
-                     ) -> Iterator["av.VideoFrame"]:
+def _crossfade_cycle(
+    source: _Source,
+    first: int,
+    stop: int,
+    fade: int,
+    width: int,
+    height: int,
+) -> Iterator[av.VideoFrame]:
     """Frames fade … count−fade−1, then the tail (count−fade …) fading into the head (0 … fade−1):
     the cycle ends on ≈ frame fade−1, and the next one starts on frame fade."""
     count, head, tail, mix = stop - first, [], [], _Mixer()
@@ -478,7 +519,7 @@ def _crossfade_cycle(source: _Source, first: int, stop: int, fade: int, width: i
         yield mix(tail[step], head[step], x * x * (3 - 2 * x))  # eased: no step at the wrap
 
 
-def _pingpong_cycle(source: _Source, first: int, stop: int, width: int, height: int) -> Iterator["av.VideoFrame"]:
+def _pingpong_cycle(source: _Source, first: int, stop: int, width: int, height: int) -> Iterator[av.VideoFrame]:
     """Frames 0 … count−1, then count−2 … 1: the next cycle's frame 0 follows frame 1."""
     count, kept = stop - first, []
     budget = REVERSE_MEMORY // (width * height * 3 // 2)
@@ -492,7 +533,7 @@ def _pingpong_cycle(source: _Source, first: int, stop: int, width: int, height: 
     yield from reversed(kept) if kept is not None else _backward(source, first + 1, stop - 1, width, height)
 
 
-def _backward(source: _Source, first: int, stop: int, width: int, height: int) -> Iterator["av.VideoFrame"]:
+def _backward(source: _Source, first: int, stop: int, width: int, height: int) -> Iterator[av.VideoFrame]:
     """Frames stop−1 down to first, one GOP in memory at a time."""
     keys = np.flatnonzero(source.keyframe)
     end = stop
@@ -527,9 +568,17 @@ def _curve(points: Sequence[tuple[float, float]] | None) -> tuple[np.ndarray, np
     return pairs[:, 0], pairs[:, 1]
 
 
-def blend_videos(a: str | os.PathLike, b: str | os.PathLike, dst: str | os.PathLike, mode: str = "transition",
-                 at_s: float | None = None, transition_s: float = 1.0, weight: float = 0.5,
-                 curve: Sequence[tuple[float, float]] | None = None, progress: Progress = None) -> VideoInfo:
+def blend_videos(
+    a: str | os.PathLike,
+    b: str | os.PathLike,
+    dst: str | os.PathLike,
+    mode: str = "transition",
+    at_s: float | None = None,
+    transition_s: float = 1.0,
+    weight: float = 0.5,
+    curve: Sequence[tuple[float, float]] | None = None,
+    progress: Progress = None,
+) -> VideoInfo:
     """Blend clip ``b`` into clip ``a`` at ``a``'s size and frame rate (see the module docstring).
 
     "transition": A, then a crossfade of ``transition_s`` from ``at_s`` while B starts, then B.
@@ -545,11 +594,14 @@ def blend_videos(a: str | os.PathLike, b: str | os.PathLike, dst: str | os.PathL
     if mode == "transition":
         at = first.duration - transition_s if at_s is None else at_s
         if transition_s < 0 or at < 0 or at + transition_s > first.duration + half:
-            raise StudioError(f"The transition ({max(0.0, at):.2f} s for {transition_s:.2f} s) must lie within "
-                              f"“{first.name}”, which lasts {first.duration:.2f} s.")
+            raise StudioError(
+                f"The transition ({max(0.0, at):.2f} s for {transition_s:.2f} s) must lie within "
+                f"“{first.name}”, which lasts {first.duration:.2f} s."
+            )
         if transition_s > second.duration + half:
-            raise StudioError(f"“{second.name}” lasts {second.duration:.2f} s, shorter than the "
-                              f"{transition_s:.2f} s transition.")
+            raise StudioError(
+                f"“{second.name}” lasts {second.duration:.2f} s, shorter than the {transition_s:.2f} s transition."
+            )
         b_offset, fade = round(at * rate), round(transition_s * rate)
         total, a_count = b_offset + b_count, b_offset + fade
         weights = np.clip((np.arange(total) - b_offset + 1) / (fade + 1), 0.0, 1.0)
@@ -604,13 +656,18 @@ def storyboard(src: str | os.PathLike, count: int = 8, tile_width: int = 160) ->
                 raise UnsupportedVideo(f"“{source.name}” is damaged: its picture cannot be decoded.") from None
             frame = previous = frame or previous
             if frame is not None:
-                tiles.append((round(float((frame.pts - source.pts[0]) * source.time_base), 6),
-                              frame.reformat(width=tile_width, height=tile_height, format="rgb24").to_image()))
+                tiles.append(
+                    (
+                        round(float((frame.pts - source.pts[0]) * source.time_base), 6),
+                        frame.reformat(width=tile_width, height=tile_height, format="rgb24").to_image(),
+                    )
+                )
     return tiles
 
 
-def recut_video(sources_and_segments: Sequence[Segment], dst: str | os.PathLike,
-                progress: Progress = None) -> RecutResult:
+def recut_video(
+    sources_and_segments: Sequence[Segment], dst: str | os.PathLike, progress: Progress = None
+) -> RecutResult:
     """Join (source, start_s, end_s) segments in order into ``dst``: copied packet for packet when
     every cut lands on a keyframe of matching H.264 sources, else re-encoded to the first's format."""
     if not sources_and_segments:
@@ -630,14 +687,23 @@ def recut_video(sources_and_segments: Sequence[Segment], dst: str | os.PathLike,
 
 def _remuxable(plan: list[tuple[_Source, int, int]]) -> bool:
     """Whether packets could be copied: checks that need no reading (GOPs are checked while copying)."""
+
     def stream_format(s: _Source) -> tuple:
         return s.info.codec, s.info.width, s.info.height, s.time_base, s.rate, s.extradata
 
     head = plan[0][0]
-    return head.info.codec == "h264" and _h264_pix_fmt(head.extradata) == "yuv420p" \
-        and head.info.width % 2 == 0 and head.info.height % 2 == 0 \
-        and all(stream_format(source) == stream_format(head) and source.keyframe[first]
-                and (stop == len(source.pts) or source.keyframe[stop]) for source, first, stop in plan)
+    return (
+        head.info.codec == "h264"
+        and _h264_pix_fmt(head.extradata) == "yuv420p"
+        and head.info.width % 2 == 0
+        and head.info.height % 2 == 0
+        and all(
+            stream_format(source) == stream_format(head)
+            and source.keyframe[first]
+            and (stop == len(source.pts) or source.keyframe[stop])
+            for source, first, stop in plan
+        )
+    )
 
 
 def _remux(plan: list[tuple[_Source, int, int]], dst: Path, progress: Progress) -> VideoInfo:
@@ -658,8 +724,14 @@ def _remux(plan: list[tuple[_Source, int, int]], dst: Path, progress: Progress) 
     if progress:
         progress(1.0)
     head = plan[0][0]  # the copy has the sources' format: no second look at the file needed
-    return dataclasses.replace(head.info, duration=float(offset * head.time_base), frames=total, pix_fmt="yuv420p",
-                               has_audio=False, container="mov,mp4,m4a,3gp,3g2,mj2")
+    return dataclasses.replace(
+        head.info,
+        duration=float(offset * head.time_base),
+        frames=total,
+        pix_fmt="yuv420p",
+        has_audio=False,
+        container="mov,mp4,m4a,3gp,3g2,mj2",
+    )
 
 
 def _reencode(plan: list[tuple[_Source, int, int]], dst: Path, progress: Progress) -> VideoInfo:

@@ -15,8 +15,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("variations") as batch:
         batch.add_column(sa.Column("partner_id", sa.Integer, nullable=True))
-        batch.create_foreign_key("fk_variations_partner_id", "variations", ["partner_id"], ["id"],
-                                 ondelete="SET NULL")
+        batch.create_foreign_key("fk_variations_partner_id", "variations", ["partner_id"], ["id"], ondelete="SET NULL")
         batch.create_index("ix_variations_parent_id", ["parent_id"])
         batch.create_index("ix_variations_partner_id", ["partner_id"])
 

@@ -6,8 +6,8 @@ It is labelled in the UI as an offline preview, not an AI model.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from core.videos.backends.base import VideoRequest
 
@@ -21,17 +21,29 @@ class OfflineRenderer:
     label = LABEL
     model = MODEL
 
-    def render(self, request: VideoRequest, destination: Path,
-               progress: Callable[[float], None] | None = None) -> None:
+    def render(self, request: VideoRequest, destination: Path, progress: Callable[[float], None] | None = None) -> None:
         from PIL import Image
 
-        from core.videos.prompt import VideoPrompt
         from core.videos.backends.offline.render import render_offline
+        from core.videos.prompt import VideoPrompt
 
         parts = request.parts or {}
-        prompt = VideoPrompt(scene=parts.get("scene", "") or request.prompt, visual=parts.get("visual", ""),
-                             motion=parts.get("motion", ""), extra=parts.get("extra", ""))
+        prompt = VideoPrompt(
+            scene=parts.get("scene", "") or request.prompt,
+            visual=parts.get("visual", ""),
+            motion=parts.get("motion", ""),
+            extra=parts.get("extra", ""),
+        )
         width, height = (int(v) for v in request.size.split("x"))
         reference = Image.open(io.BytesIO(request.reference_jpeg)).convert("RGB") if request.reference_jpeg else None
-        render_offline(prompt, request.style_preset, width, height, request.seconds, request.seed, destination,
-                       reference=reference, progress=(lambda f: progress(f * 100)) if progress else None)
+        render_offline(
+            prompt,
+            request.style_preset,
+            width,
+            height,
+            request.seconds,
+            request.seed,
+            destination,
+            reference=reference,
+            progress=(lambda f: progress(f * 100)) if progress else None,
+        )

@@ -23,8 +23,16 @@ import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 
 from core.videos.av.media import VideoInfo, mp4_writer, probe
-from core.videos.prompt import (RGB, Treatment, VideoPrompt, camera_move, colours_in, motifs_in, motion_speed,
-                               style_preset)
+from core.videos.prompt import (
+    RGB,
+    Treatment,
+    VideoPrompt,
+    camera_move,
+    colours_in,
+    motifs_in,
+    motion_speed,
+    style_preset,
+)
 
 FPS = 24
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF")
@@ -104,19 +112,58 @@ def smooth_noise(rng: np.random.Generator, height: int, width: int, cells: tuple
 
 
 BASE_PALETTES: dict[str, dict[str, RGB]] = {
-    "day": dict(top=(64, 128, 218), low=(186, 218, 246), sun=(255, 250, 226), far=(128, 156, 186),
-                mid=(74, 126, 84), near=(30, 62, 42), accent=(255, 238, 200)),
-    "sunset": dict(top=(62, 44, 112), low=(250, 140, 84), sun=(255, 226, 160), far=(122, 66, 96),
-                   mid=(62, 34, 64), near=(24, 14, 30), accent=(255, 170, 90)),
-    "dawn": dict(top=(104, 150, 212), low=(255, 196, 166), sun=(255, 242, 208), far=(146, 140, 178),
-                 mid=(84, 96, 124), near=(34, 40, 56), accent=(255, 204, 172)),
-    "night": dict(top=(8, 12, 36), low=(34, 46, 96), sun=(236, 236, 214), far=(30, 38, 72),
-                  mid=(16, 22, 44), near=(6, 8, 18), accent=(255, 214, 130)),
-    "space": dict(top=(4, 4, 14), low=(22, 16, 48), sun=(255, 240, 220), far=(40, 30, 80),
-                  mid=(90, 70, 150), near=(20, 16, 40), accent=(170, 140, 255)),
+    "day": dict(
+        top=(64, 128, 218),
+        low=(186, 218, 246),
+        sun=(255, 250, 226),
+        far=(128, 156, 186),
+        mid=(74, 126, 84),
+        near=(30, 62, 42),
+        accent=(255, 238, 200),
+    ),
+    "sunset": dict(
+        top=(62, 44, 112),
+        low=(250, 140, 84),
+        sun=(255, 226, 160),
+        far=(122, 66, 96),
+        mid=(62, 34, 64),
+        near=(24, 14, 30),
+        accent=(255, 170, 90),
+    ),
+    "dawn": dict(
+        top=(104, 150, 212),
+        low=(255, 196, 166),
+        sun=(255, 242, 208),
+        far=(146, 140, 178),
+        mid=(84, 96, 124),
+        near=(34, 40, 56),
+        accent=(255, 204, 172),
+    ),
+    "night": dict(
+        top=(8, 12, 36),
+        low=(34, 46, 96),
+        sun=(236, 236, 214),
+        far=(30, 38, 72),
+        mid=(16, 22, 44),
+        near=(6, 8, 18),
+        accent=(255, 214, 130),
+    ),
+    "space": dict(
+        top=(4, 4, 14),
+        low=(22, 16, 48),
+        sun=(255, 240, 220),
+        far=(40, 30, 80),
+        mid=(90, 70, 150),
+        near=(20, 16, 40),
+        accent=(170, 140, 255),
+    ),
 }
-GROUND_COLOURS = {"desert": ((214, 170, 110), (150, 104, 60)), "snow": ((220, 228, 240), (160, 172, 196)),
-                  "forest": ((30, 80, 46), (12, 34, 20)), "city": ((40, 44, 62), (16, 18, 28))}
+GROUND_COLOURS = {
+    "desert": ((214, 170, 110), (150, 104, 60)),
+    "snow": ((220, 228, 240), (160, 172, 196)),
+    "forest": ((30, 80, 46), (12, 34, 20)),
+    "city": ((40, 44, 62), (16, 18, 28)),
+}
 
 
 def _mix(a, b, amount: float) -> np.ndarray:
@@ -156,8 +203,9 @@ def _inside(box: tuple[float, float, float, float], size: tuple[int, int]) -> tu
 class _Layer:
     """One parallax plane: colour and coverage a little larger than the frame, and its depth."""
 
-    def __init__(self, colour: np.ndarray, alpha: np.ndarray | None, depth: float, margin: tuple[int, int],
-                 treatment: Treatment):
+    def __init__(
+        self, colour: np.ndarray, alpha: np.ndarray | None, depth: float, margin: tuple[int, int], treatment: Treatment
+    ):
         self.colour = Image.fromarray(grade(colour, treatment).astype(np.uint8))
         if alpha is not None:
             alpha = np.broadcast_to(np.clip(alpha, 0, 1) * 255, colour.shape[:2]).astype(np.uint8)
@@ -183,9 +231,16 @@ class Scene:
 
     DEPTHS = (0.25, 0.6, 1.0)
 
-    def __init__(self, prompt: VideoPrompt, treatment: Treatment, size: tuple[int, int],
-                 path: Callable[[float], tuple[float, float, float]], dolly: bool, rng: np.random.Generator,
-                 fps: int = FPS):
+    def __init__(
+        self,
+        prompt: VideoPrompt,
+        treatment: Treatment,
+        size: tuple[int, int],
+        path: Callable[[float], tuple[float, float, float]],
+        dolly: bool,
+        rng: np.random.Generator,
+        fps: int = FPS,
+    ):
         self.size, self.path, self.dolly, self.rng, self.fps = size, path, dolly, rng, fps
         w, h = size
         words = prompt.words
@@ -229,8 +284,10 @@ class Scene:
         if "space" not in self.motifs:  # a far ridge fading into the haze
             sharp = "mountains" in self.motifs
             x = u[0] * 6.0
-            ridge = sum(a * (np.abs(np.sin(f * x + p)) if sharp else np.sin(f * x + p) * 0.5 + 0.5)
-                        for a, f, p in zip((0.6, 0.3, 0.15), (0.7, 1.9, 4.3), self.rng.uniform(0, 6, 3)))
+            ridge = sum(
+                a * (np.abs(np.sin(f * x + p)) if sharp else np.sin(f * x + p) * 0.5 + 0.5)
+                for a, f, p in zip((0.6, 0.3, 0.15), (0.7, 1.9, 4.3), self.rng.uniform(0, 6, 3))
+            )
             top = h_ + 0.02 - ridge * (0.22 if sharp else 0.08)
             cover = np.clip((v - top) * h, 0, 1)[..., None]
             haze = _mix(c["far"], c["low"], np.clip((v - top) / 0.3, 0, 1)[..., None] * -0.4 + 0.4)
@@ -241,8 +298,9 @@ class Scene:
         c, h_ = self.colours, self.horizon
         w, h = self.size
         width = u.shape[1]
-        colour = np.broadcast_to(_mix(c["mid"], c["near"], np.clip((v - h_) / 0.5, 0, 1)[..., None]),
-                                 (v.shape[0], width, 3)).copy()
+        colour = np.broadcast_to(
+            _mix(c["mid"], c["near"], np.clip((v - h_) / 0.5, 0, 1)[..., None]), (v.shape[0], width, 3)
+        ).copy()
         rng, motifs = self.rng, self.motifs
         if "space" in motifs:  # a planet with its lit side towards the sun
             px, py, radius = rng.uniform(0.25, 0.75), rng.uniform(0.45, 0.7), rng.uniform(0.18, 0.3)
@@ -252,7 +310,7 @@ class Scene:
         if "water" in motifs and not motifs & {"city", "forest", "desert"}:
             rows = self._sky_rows(2 * h_ - v) * 0.75  # the sky mirrored and darkened
             ripple = np.sin(v * h * 0.9 + smooth_noise(rng, v.shape[0], width, (8, 5)) * 12) * 0.5 + 0.5
-            streak = np.exp(-(((u - self.sun[0]) * w / h) / (0.04 + (v - h_) * 0.6)) ** 2) * ripple * (v > h_)
+            streak = np.exp(-((((u - self.sun[0]) * w / h) / (0.04 + (v - h_) * 0.6)) ** 2)) * ripple * (v > h_)
             colour = _mix(rows, c["sun"], np.clip(streak, 0, 1)[..., None] * 0.8) + ripple[..., None] * 12
             return colour, np.clip((v - h_) * h + 0.5, 0, 1)
         x = u[0]
@@ -262,13 +320,13 @@ class Scene:
             while left < width:
                 span = min(int(rng.uniform(0.03, 0.09) * w) + 2, width - left)
                 height = rng.uniform(0.1, 0.42) * (1.3 if rng.random() < 0.15 else 1.0)
-                top[left:left + span] = h_ + 0.06 - height
+                top[left : left + span] = h_ + 0.06 - height
                 rows = (v[:, 0] > h_ + 0.06 - height)[:, None]
-                cells = ((np.arange(span) % 7 < 3)[None, :] & ((np.arange(v.shape[0]) % 9) < 4)[:, None])
+                cells = (np.arange(span) % 7 < 3)[None, :] & ((np.arange(v.shape[0]) % 9) < 4)[:, None]
                 lit = rng.random((v.shape[0] // 9 + 1, span // 7 + 1)) < 0.35
                 lit = np.repeat(np.repeat(lit, 9, axis=0), 7, axis=1)[: v.shape[0], :span]
                 windows = (rows & cells & lit)[..., None]
-                colour[:, left:left + span] = np.where(windows, c["accent"], colour[:, left:left + span])
+                colour[:, left : left + span] = np.where(windows, c["accent"], colour[:, left : left + span])
                 left += span
             return colour, np.clip((v - top[None, :]) * h, 0, 1)
         if "forest" in motifs:
@@ -278,8 +336,9 @@ class Scene:
             top = np.min(h_ + 0.08 - heights[:, None] + np.abs(x[None, :] - trees[:, None]) * slope, axis=0)
             return colour, np.clip((v - np.minimum(top, h_ + 0.08)[None, :]) * h, 0, 1)
         sharp = "desert" in motifs
-        profile = sum(a * np.sin(f * x * 6 + p) for a, f, p in zip((0.05, 0.025, 0.01), (0.9, 2.1, 5.3),
-                                                                   rng.uniform(0, 6, 3)))
+        profile = sum(
+            a * np.sin(f * x * 6 + p) for a, f, p in zip((0.05, 0.025, 0.01), (0.9, 2.1, 5.3), rng.uniform(0, 6, 3))
+        )
         top = h_ + 0.07 + profile
         if sharp:  # dunes: a lit face and a shaded face
             colour *= (1.0 + 0.22 * np.tanh(np.gradient(profile, x) * 6))[None, :, None]
@@ -288,8 +347,9 @@ class Scene:
     def _near(self, u, v):
         c = self.colours
         w, h = self.size
-        colour = np.broadcast_to(_mix(c["near"], c["near"] * 0.5, np.clip((v - 0.8) / 0.3, 0, 1)[..., None]),
-                                 (v.shape[0], u.shape[1], 3)).copy()
+        colour = np.broadcast_to(
+            _mix(c["near"], c["near"] * 0.5, np.clip((v - 0.8) / 0.3, 0, 1)[..., None]), (v.shape[0], u.shape[1], 3)
+        ).copy()
         bumps = smooth_noise(self.rng, 1, u.shape[1], (1, 9))[0]
         cover = np.clip((v - (0.9 + bumps * 0.06)[None, :]) * h, 0, 1)
         for side in (-0.05, 1.05):  # framing silhouettes at both edges: rocks, bushes
@@ -314,8 +374,14 @@ class Particles:
 
     KINDS = ("rain", "snow", "balloons", "fireflies", "confetti")
     # kind → (how many, fall speed in frame heights per second, sideways sway in frame widths)
-    MOTION = {"rain": (140, 1.6, 0.02), "snow": (110, 0.18, 0.06), "balloons": (14, -0.1, 0.03),
-              "fireflies": (40, -0.02, 0.05), "confetti": (70, 0.12, 0.05), "dust": (24, -0.02, 0.03)}
+    MOTION = {
+        "rain": (140, 1.6, 0.02),
+        "snow": (110, 0.18, 0.06),
+        "balloons": (14, -0.1, 0.03),
+        "fireflies": (40, -0.02, 0.05),
+        "confetti": (70, 0.12, 0.05),
+        "dust": (24, -0.02, 0.03),
+    }
     CANDY = ((255, 64, 129), (64, 196, 255), (255, 214, 0), (120, 220, 90))
 
     def __init__(self, motifs: set[str], colours, treatment: Treatment, size, rng: np.random.Generator):
@@ -339,8 +405,14 @@ class Particles:
     @staticmethod
     def _sprite(kind: str, tint: np.ndarray, unit: float, treatment: Treatment) -> Image.Image:
         k = 4  # drawn 4× larger and shrunk: smooth edges
-        shapes = {"rain": (1.2, 14), "snow": (4, 4), "balloons": (22, 34), "fireflies": (8, 8),
-                  "confetti": (4, 6), "dust": (14, 14)}
+        shapes = {
+            "rain": (1.2, 14),
+            "snow": (4, 4),
+            "balloons": (22, 34),
+            "fireflies": (8, 8),
+            "confetti": (4, 6),
+            "dust": (14, 14),
+        }
         sw, sh = (max(2, round(s * unit)) for s in shapes[kind])
         sprite = Image.new("RGBA", (sw * k, sh * k), (0, 0, 0, 0))
         draw = ImageDraw.Draw(sprite)
@@ -358,8 +430,9 @@ class Particles:
             for step in range(6):  # a soft glow: nested discs
                 inset = step * sw * k / 12
                 alpha = (60 if kind == "dust" else 90) * (step + 1) // 6
-                draw.ellipse((inset, inset, sw * k - inset, sh * k - inset),
-                             fill=((240, 244, 255) if white else rgb) + (alpha,))
+                draw.ellipse(
+                    (inset, inset, sw * k - inset, sh * k - inset), fill=((240, 244, 255) if white else rgb) + (alpha,)
+                )
         pixels = np.asarray(sprite.resize((sw, sh), Image.Resampling.LANCZOS)).copy()
         pixels[..., :3] = grade(pixels[..., :3], treatment).astype(np.uint8)  # rain and snow too
         return Image.fromarray(pixels, "RGBA")
@@ -379,17 +452,34 @@ class Particles:
 class KenBurns:
     """A slow push into the reference image, starting exactly on it; the grade eases in."""
 
-    def __init__(self, first: Image.Image, reference: Image.Image, move: str | None, speed: float,
-                 treatment: Treatment, rng: np.random.Generator, fps: int):
+    def __init__(
+        self,
+        first: Image.Image,
+        reference: Image.Image,
+        move: str | None,
+        speed: float,
+        treatment: Treatment,
+        rng: np.random.Generator,
+        fps: int,
+    ):
         self.first, self.size, self.fps = first, first.size, fps
         w, h = first.size
         detail = min(1.3, max(1.0, min(reference.width / w, reference.height / h)))  # keep detail for the zoom
         self.source = cover_crop(reference, round(w * detail), round(h * detail)) if detail > 1 else first
-        changes = (treatment.grade != "colour" or treatment.posterize
-                   or (treatment.saturation, treatment.contrast, treatment.brightness) != (1, 1, 1))
+        changes = (
+            treatment.grade != "colour"
+            or treatment.posterize
+            or (treatment.saturation, treatment.contrast, treatment.brightness) != (1, 1, 1)
+        )
         self.graded = Image.fromarray(grade(np.asarray(self.source), treatment).astype(np.uint8)) if changes else None
-        directions = {"pan left": (-1, 0), "pan right": (1, 0), "tilt up": (0, -1), "tilt down": (0, 1),
-                      "orbit": (1, -0.4), "static": (0, 0)}
+        directions = {
+            "pan left": (-1, 0),
+            "pan right": (1, 0),
+            "tilt up": (0, -1),
+            "tilt down": (0, 1),
+            "orbit": (1, -0.4),
+            "static": (0, 0),
+        }
         angle = rng.uniform(0, 2 * math.pi)
         self.direction = directions.get(move or "", (0.6 * math.cos(angle), 0.6 * math.sin(angle)))
         self.zoom = 1 + (0.05 if move == "static" else 0.18) * min(speed, 1.6)
@@ -504,8 +594,10 @@ class _Titles:
     def __init__(self, prompt: VideoPrompt, width: int, height: int, seconds: float):
         self.cards = []
         # (text, from, until as fractions of the clip, font size as a fraction of the height, bold)
-        for text, start, end, size, bold in ((prompt.scene, 0.0, 0.5, 15, True),
-                                             (prompt.visual, 0.55, 0.97, 24, False)):
+        for text, start, end, size, bold in (
+            (prompt.scene, 0.0, 0.5, 15, True),
+            (prompt.visual, 0.55, 0.97, 24, False),
+        ):
             text = " ".join(text.split())
             if text:
                 self.cards.append((start * seconds, end * seconds, self._card(text, width, height, size, bold)))
@@ -551,9 +643,19 @@ class _Titles:
 # ── the renderer ────────────────────────────────────────────────────────────────────────────────
 
 
-def render_offline(prompt: VideoPrompt, preset: str | None, width: int, height: int, seconds: int, seed: int,
-                   out_path: str | os.PathLike, reference: Image.Image | None = None,
-                   progress: Callable[[float], None] | None = None, fps: int = FPS, titles: bool = True) -> VideoInfo:
+def render_offline(
+    prompt: VideoPrompt,
+    preset: str | None,
+    width: int,
+    height: int,
+    seconds: int,
+    seed: int,
+    out_path: str | os.PathLike,
+    reference: Image.Image | None = None,
+    progress: Callable[[float], None] | None = None,
+    fps: int = FPS,
+    titles: bool = True,
+) -> VideoInfo:
     """Render ``seconds`` × ``fps`` frames of the prompt to an H.264 MP4 at ``out_path``; return its info."""
     import av
 
@@ -578,7 +680,7 @@ def render_offline(prompt: VideoPrompt, preset: str | None, width: int, height: 
     jitter = treatment.jitter * inner[1] / 720
     hold = max(1, treatment.hold)
 
-    def frames() -> Iterator["av.VideoFrame"]:
+    def frames() -> Iterator[av.VideoFrame]:
         drawn = None
         for index in range(count):
             if index % hold == 0 or drawn is None:
@@ -588,8 +690,13 @@ def render_offline(prompt: VideoPrompt, preset: str | None, width: int, height: 
                 if reference is not None and index < fps / 2:  # the reference itself first, then ease the finish in
                     drawn = Image.blend(raw, drawn, index / (fps / 2))
             frame = av.VideoFrame.from_image(drawn).reformat(
-                width=width, height=height, format="yuv420p", interpolation="BICUBIC",
-                dst_colorspace="ITU709", dst_color_range="MPEG")
+                width=width,
+                height=height,
+                format="yuv420p",
+                interpolation="BICUBIC",
+                dst_colorspace="ITU709",
+                dst_color_range="MPEG",
+            )
             yield frame if cards is None else cards.apply(frame, index / fps)
 
     with mp4_writer(Path(out_path), width, height, fps) as writer:
