@@ -8,7 +8,7 @@ import statistics
 import time
 
 from core.captions.images import prepare_image
-from tests.corpus import big_photo
+from tests.helpers.corpus import big_photo
 
 
 def timed(fn, repeat: int = 5) -> tuple[float, object]:

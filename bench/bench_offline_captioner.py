@@ -39,7 +39,7 @@ def _ms(fn, *args) -> float:
 
 def worker(rounds: int) -> dict:
     """Runs inside the fresh process; returns the figures as a dict."""
-    from tests.imaging_helpers import SAMPLE_PHOTOS, caption_request, sample_photo
+    from tests.helpers.imaging import SAMPLE_PHOTOS, caption_request, sample_photo
 
     requests = [caption_request(sample_photo(name), "alt_text") for name in SAMPLE_PHOTOS]
     baseline_rss, _ = _memory_mib()

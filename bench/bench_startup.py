@@ -26,7 +26,12 @@ not ready to use.
 The rounds alternate which app goes first; a warm-up round (not counted) fills the disk cache and
 compiles bytecode. Medians (and min-max) per step, and the ratio studio / bare, are printed.
 
-Run: .venv/bin/python -m bench.bench_startup [--rounds 3] [--warmup 1] [--app-root PATH] [--json PATH]
+By default the studio starts on a fresh, empty data folder (a first start: the database is
+created and migrated inside the timing); ``--existing-data`` times a returning user's start instead
+(the database already migrated, by the app's own ``db.engine``, before the timing starts).
+
+Run: .venv/bin/python -m bench.bench_startup [--rounds 3] [--warmup 1] [--app-root PATH] [--existing-data]
+     [--json PATH]
 (the "before" figure: ``git worktree add /tmp/baseline <commit>`` and ``--app-root /tmp/baseline``).
 """
 
@@ -46,7 +51,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.browser_support import app_environment, chromium_browser, free_port
+from tests.helpers.browser import app_environment, chromium_browser, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIO_PAGES = ("Caption Studio", "Create video", "My Videos", "History")
@@ -108,7 +113,7 @@ def write_bare_app(folder: Path, config_from: Path) -> Path:
 @contextlib.contextmanager
 def serve(app_dir: Path, home: Path, log_path: Path) -> Iterator[tuple[str, float, float]]:
     """Start ``streamlit run streamlit_app.py`` in ``app_dir``; yield (url, start, health answered)
-    as ``perf_counter`` times; stop it afterwards. (tests.browser_support.running_app always runs
+    as ``perf_counter`` times; stop it afterwards. (tests.helpers.browser.running_app always runs
     this checkout and does not expose when the process started, so it is not reused here.)"""
     port = free_port()
     home.mkdir(parents=True, exist_ok=True)
@@ -173,11 +178,27 @@ def _wait_idle(page, title: str, log_path: Path) -> float:
     return done
 
 
-def measure(browser, app_dir: Path, pages: tuple[str, ...], work: Path) -> dict[str, float]:
+def migrated_database(app_dir: Path, home: Path) -> None:
+    """A data folder whose database the app has already migrated (``--existing-data``): made by the
+    app's own ``db.engine`` in a separate process before the server starts, outside the timing."""
+    code = (
+        "import sys; from pathlib import Path; from db.engine import default_url, open_database; "
+        "open_database(default_url(Path(sys.argv[1]))).dispose()"
+    )
+    env = app_environment(home)
+    env.pop("PYTHONPATH", None)
+    subprocess.run([sys.executable, "-c", code, str(home)], cwd=app_dir, env=env, check=True, capture_output=True)
+
+
+def measure(
+    browser, app_dir: Path, pages: tuple[str, ...], work: Path, existing_data: bool = False
+) -> dict[str, float]:
     """One fresh server and browser context: server up, first paint, then one switch per page
     (the first page last), in seconds."""
     home = Path(tempfile.mkdtemp(prefix="home-", dir=work))
     log_path = work / f"{home.name}.log"
+    if existing_data:
+        migrated_database(app_dir, home)
     times: dict[str, float] = {}
     with serve(app_dir, home, log_path) as (url, start, healthy):
         times["server answers"] = healthy - start
@@ -210,12 +231,13 @@ def _cell(values: list[float]) -> str:
     return f"{statistics.median(values):5.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
-def report(results: Results, app_root: Path) -> str:
+def report(results: Results, app_root: Path, existing_data: bool = False) -> str:
     studio_steps = ["server answers", "first paint", *(f"to {t}" for t in (*STUDIO_PAGES[1:], STUDIO_PAGES[0]))]
     bare_steps = ["server answers", "first paint", *(f"to {t}" for t in (*BARE_PAGES[1:], BARE_PAGES[0]))]
     rounds = len(results.studio)
+    data = "an already migrated database" if existing_data else "a fresh, empty data folder"
     lines = [
-        f"Start-up of {app_root} against a bare four-page Streamlit app, {rounds} round(s):",
+        f"Start-up of {app_root} ({data}) against a bare four-page Streamlit app, {rounds} round(s):",
         "median seconds (min-max); ratio = studio median / bare median",
         "",
         f"{'step':<30}{'bare':>20}{'studio':>20}{'ratio':>9}",
@@ -242,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="counted rounds (default 3)")
     parser.add_argument("--warmup", type=int, default=1, help="uncounted rounds first (default 1)")
     parser.add_argument("--app-root", type=Path, default=ROOT, help="folder holding streamlit_app.py")
+    parser.add_argument(
+        "--existing-data",
+        action="store_true",
+        help="start the studio on a data folder whose database is already migrated (a returning user) "
+        "instead of an empty one (a first start)",
+    )
     parser.add_argument("--json", type=Path, help="also write every round's figures here")
     args = parser.parse_args(argv)
     app_root = args.app_root.resolve()
@@ -259,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             if n % 2:
                 order.reverse()
             for name, app_dir, pages in order:
-                times = measure(browser, app_dir, pages, work)
+                times = measure(browser, app_dir, pages, work, args.existing_data and name == "studio")
                 if counted:
                     getattr(results, name).append(times)
                 tag = f"round {n - args.warmup + 1}" if counted else "warm-up"
@@ -268,14 +296,23 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                     flush=True,
                 )
-    print(report(results, app_root))
+    print(report(results, app_root, args.existing_data))
     print(
         f"\n(took {time.perf_counter() - began:.0f} s; {sys.executable} -m bench.bench_startup"
-        f" --rounds {args.rounds} --warmup {args.warmup} --app-root {app_root})"
+        f" --rounds {args.rounds} --warmup {args.warmup} --app-root {app_root}"
+        f"{' --existing-data' if args.existing_data else ''})"
     )
     if args.json:
         args.json.write_text(
-            json.dumps({"app_root": str(app_root), "bare": results.bare, "studio": results.studio}, indent=2)
+            json.dumps(
+                {
+                    "app_root": str(app_root),
+                    "existing_data": args.existing_data,
+                    "bare": results.bare,
+                    "studio": results.studio,
+                },
+                indent=2,
+            )
         )
     return 0
 

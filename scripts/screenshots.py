@@ -9,8 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.browser_support import ROOT, chromium_browser, create_offline_video, running_app, wait_until_idle
-from tests.corpus import encode, photo
+from tests.helpers.browser import ROOT, chromium_browser, create_offline_video, running_app, wait_until_idle
+from tests.helpers.corpus import encode, photo
 
 OUT = ROOT / "docs" / "screenshots"
 

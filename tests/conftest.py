@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 
 from core.config import Settings
 from core.studio import Studio, open_studio
-from db.models import Caption, ImageAsset
-from tests.fakes.fixtures import (  # noqa: F401  (fixtures shared with every test module)
-    openai_chat_server,
-    videos_server,
-    watsonx_sdk_isolation,
-    watsonx_server,
-    watsonx_tls_cert,
-)
+from core.videos.backends import openai_videos
+
+# Fixtures of the fake remote services and of generated media, shared with every test module.
+pytest_plugins = ["tests.fakes.fixtures", "tests.helpers.video"]
 
 
 @pytest.fixture
@@ -33,10 +28,14 @@ def offline_captioner():
     return OfflineCaptioner()
 
 
-def snapshot(studio: Studio) -> tuple[int, int, list[str]]:
-    """Row counts and every file under the media folder: what 'nothing changed' compares."""
-    with studio.db.session() as session:
-        assets = session.scalar(select(func.count()).select_from(ImageAsset))
-        captions = session.scalar(select(func.count()).select_from(Caption))
-    files = [str(p.relative_to(studio.media.root)) for p in studio.media.files()]
-    return assets, captions, files
+@pytest.fixture
+def api_studio(tmp_path, videos_server):
+    """A studio whose Videos API settings point at the fake /v1/videos."""
+    openai_videos.clear_clients()
+    settings = Settings.load(
+        environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home"), **videos_server.client_settings()}, secrets={}
+    )
+    studio = open_studio(settings)
+    yield studio
+    studio.db.dispose()
+    openai_videos.clear_clients()

@@ -2,12 +2,13 @@
 History, download the CSV. Debian's Chromium, driven by Playwright, against `streamlit run`."""
 
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.browser_support import chromium_browser, running_app, wait_until_idle
-from tests.corpus import encode, photo
+from tests.helpers.browser import chromium_browser, running_app, wait_until_idle
+from tests.helpers.corpus import encode, photo
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +60,7 @@ def test_caption_a_photo_then_find_and_export_it_from_history(app_url, page, tmp
         page.get_by_role("button", name="Export CSV").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
-    exported = pd.read_csv(io.BytesIO(open(download.path(), "rb").read()), encoding="utf-8-sig")
+    exported = pd.read_csv(io.BytesIO(Path(download.path()).read_bytes()), encoding="utf-8-sig")
     assert list(exported["image_name"]) == ["chelsea.jpg"]
     assert "cat" in exported["caption"][0].lower()
 

@@ -3,7 +3,7 @@ a progress bar moves; the set appears in My Videos; the lightbox's Right arrow k
 
 import pytest
 
-from tests.browser_support import (
+from tests.helpers.browser import (
     chromium_browser,
     create_offline_video,
     open_first_set,
@@ -93,10 +93,10 @@ def test_jobs_left_queued_by_a_previous_server_finish_once_any_page_is_opened(br
     from core.config import Settings
     from core.studio import open_studio
     from core.videos import library as videos
-    from tests.test_jobs_offline import _queue
+    from tests.helpers.studio import queue_offline
 
     studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home")}, secrets={}))
-    generation_id = _queue(studio, n=2, size=(320, 180), seconds=2)  # queued, never run
+    generation_id = queue_offline(studio, n=2, size=(320, 180), seconds=2)  # queued, never run
     with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
         page = browser.new_page()
         page.goto(url)  # Caption Studio, not a video page

@@ -10,8 +10,8 @@ from core.captions import service as captions
 from core.captions.images import validate_image
 from core.captions.providers.base import CaptionResult
 from core.errors import ProviderError, StudioError
-from tests.conftest import snapshot
-from tests.corpus import bad_corpus, encode, good_corpus, photo
+from tests.helpers.corpus import bad_corpus, encode, good_corpus, photo
+from tests.helpers.studio import snapshot
 
 
 @pytest.mark.parametrize("name", sorted(bad_corpus()))
@@ -142,7 +142,7 @@ def test_the_search_box_cannot_break_the_query(studio):
 
 
 def test_a_truncated_camera_photo_is_refused_even_when_decoded_at_reduced_scale(studio, offline_captioner):
-    from tests.corpus import big_photo
+    from tests.helpers.corpus import big_photo
 
     data = big_photo(12)
     before = snapshot(studio)

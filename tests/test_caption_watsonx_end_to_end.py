@@ -13,8 +13,8 @@ from core.captions import service as captions
 from core.captions.providers import build_provider
 from core.captions.providers import watsonx as wx
 from core.config import Settings
-from tests.conftest import snapshot
-from tests.corpus import big_photo
+from tests.helpers.corpus import big_photo
+from tests.helpers.studio import snapshot
 
 
 @pytest.fixture(autouse=True)

@@ -11,13 +11,12 @@ from core.videos import edits
 from core.videos import library as videos
 from core.videos.jobs.runner import JobRunner
 from db.models import Variation
-from tests.test_jobs_offline import _queue
-from tests.test_jobs_remote import PARTS, _create, _runner, api_studio  # noqa: F401  (fixture)
+from tests.helpers.studio import create_api_generation, fast_runner, queue_offline
 
 
 @pytest.fixture
 def made(studio):
-    generation_id = _queue(studio, n=2, size=(320, 180), seconds=2)
+    generation_id = queue_offline(studio, n=2, size=(320, 180), seconds=2)
     JobRunner(studio).run_until_idle(timeout=120)
     return videos.generation(studio, generation_id)
 
@@ -85,11 +84,11 @@ def test_an_offline_remix_renders_again_from_the_changed_prompt(studio, made):
 
 
 def test_remix_of_an_api_video_calls_the_remix_endpoint_and_links_the_result(api_studio, videos_server):
-    generation_id = _create(api_studio)
-    _runner(api_studio).run_until_idle(timeout=60)
+    generation_id = create_api_generation(api_studio)
+    fast_runner(api_studio).run_until_idle(timeout=60)
     source = videos.generation(api_studio, generation_id).variations[0]
     new_id = edits.queue_remix(api_studio, source.id, "turn day into night", "Mild")
-    _runner(api_studio).run_until_idle(timeout=60)
+    fast_runner(api_studio).run_until_idle(timeout=60)
     [remix_call] = videos_server.requests_for("remix")
     assert remix_call.path.endswith(f"/videos/{source.remote_id}/remix")
     assert "turn day into night" in json.loads(remix_call.body)["prompt"]

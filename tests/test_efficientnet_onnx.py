@@ -28,7 +28,7 @@ from core.captions.vision.torch_pickle import (
     load_legacy_state_dict,
     restricted_loads,
 )
-from tests.imaging_helpers import SAMPLE_PHOTOS, sample_photo
+from tests.helpers.imaging import SAMPLE_PHOTOS, sample_photo
 
 REPO = Path(__file__).resolve().parents[1]
 

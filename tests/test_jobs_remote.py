@@ -9,39 +9,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from core.config import Settings
-from core.studio import open_studio
 from core.videos import library as videos
 from core.videos.backends import openai_videos
-from core.videos.jobs.runner import JobRunner
-from core.videos.prompt import VideoPrompt
 from db.models import Generation, Variation
-from tests.corpus import encode, photo
-
-PARTS = VideoPrompt(scene="A red fox trots through fresh snow", visual="soft morning light", motion="slow pan right")
-
-
-@pytest.fixture
-def api_studio(tmp_path, videos_server):
-    openai_videos.clear_clients()
-    settings = Settings.load(
-        environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home"), **videos_server.client_settings()}, secrets={}
-    )
-    studio = open_studio(settings)
-    yield studio
-    studio.db.dispose()
-    openai_videos.clear_clients()
-
-
-def _create(studio, n=1, aspect="16:9", reference=None, seconds=4):
-    settings = videos.VideoSettings(
-        aspect=aspect, resolution="720p", seconds=seconds, variations=n, backend="openai-videos", model="sora-2"
-    )
-    return videos.create_generation(studio, PARTS, settings, reference=reference)
-
-
-def _runner(studio, **kwargs):
-    return JobRunner(studio, tick_s=0.05, **kwargs)
+from tests.helpers.corpus import encode, photo
+from tests.helpers.studio import create_api_generation, fast_runner
 
 
 def _counts(studio):
@@ -53,14 +25,14 @@ def _counts(studio):
 
 
 def test_two_variations_are_two_jobs_polled_downloaded_and_priced(api_studio, videos_server):
-    generation_id = _create(api_studio, n=2)
+    generation_id = create_api_generation(api_studio, n=2)
     assert _counts(api_studio) == (1, 2)  # rows exist before any request
     assert videos_server.requests_for("create") == []
-    _runner(api_studio).run_until_idle(timeout=60)
+    fast_runner(api_studio).run_until_idle(timeout=60)
     view = videos.generation(api_studio, generation_id)
     assert [v.status for v in view.variations] == ["completed", "completed"]
     assert len({v.remote_id for v in view.variations}) == 2
-    [form_a, form_b] = videos_server.create_forms
+    [form_a, _form_b] = videos_server.create_forms
     assert form_a.encoding == "multipart" and form_a.fields["seconds"] == "4" and form_a.fields["size"] == "1280x720"
     for v in view.variations:
         with av.open(str(videos.video_path(api_studio, v.video_sha256))) as container:
@@ -77,16 +49,16 @@ def test_two_variations_are_two_jobs_polled_downloaded_and_priced(api_studio, vi
 
 
 def test_a_reference_image_is_sent_as_a_file_of_exactly_the_requested_size(api_studio, videos_server):
-    _create(api_studio, reference=("portrait.png", encode(photo("astronaut"), "PNG")))
-    _runner(api_studio).run_until_idle(timeout=60)
+    create_api_generation(api_studio, reference=("portrait.png", encode(photo("astronaut"), "PNG")))
+    fast_runner(api_studio).run_until_idle(timeout=60)
     [form] = videos_server.create_forms
     upload = form.files["input_reference"]
     assert Image.open(io.BytesIO(upload.data)).size == (1280, 720)
 
 
 def test_square_is_made_locally_by_cropping_the_nearest_api_size(api_studio, videos_server):
-    generation_id = _create(api_studio, aspect="1:1")
-    _runner(api_studio).run_until_idle(timeout=60)
+    generation_id = create_api_generation(api_studio, aspect="1:1")
+    fast_runner(api_studio).run_until_idle(timeout=60)
     assert videos_server.create_forms[0].fields["size"] == "1280x720"
     view = videos.generation(api_studio, generation_id)
     assert view.local_crop and (view.width, view.height) == (720, 720)
@@ -97,23 +69,23 @@ def test_square_is_made_locally_by_cropping_the_nearest_api_size(api_studio, vid
 
 def test_a_429_is_retried_after_its_retry_after_and_submits_once(api_studio, videos_server):
     videos_server.fail_next(429, endpoint="create", headers={"retry-after": "1"})
-    generation_id = _create(api_studio)
-    _runner(api_studio).run_until_idle(timeout=60)
+    generation_id = create_api_generation(api_studio)
+    fast_runner(api_studio).run_until_idle(timeout=60)
     assert videos.generation(api_studio, generation_id).variations[0].status == "completed"
     assert len(videos_server.videos) == 1
 
 
 def test_a_500_while_polling_is_retried(api_studio, videos_server):
-    generation_id = _create(api_studio)
+    generation_id = create_api_generation(api_studio)
     videos_server.fail_next(500, count=2, endpoint="retrieve")
-    _runner(api_studio).run_until_idle(timeout=60)
+    fast_runner(api_studio).run_until_idle(timeout=60)
     assert videos.generation(api_studio, generation_id).variations[0].status == "completed"
 
 
 def test_one_failed_variation_keeps_the_services_words_and_does_not_sink_the_others(api_studio, videos_server):
     videos_server.fail_next_job("moderation_blocked", "Your request was blocked by our moderation system.")
-    generation_id = _create(api_studio, n=2)
-    _runner(api_studio).run_until_idle(timeout=60)
+    generation_id = create_api_generation(api_studio, n=2)
+    fast_runner(api_studio).run_until_idle(timeout=60)
     states = {v.status: v for v in videos.generation(api_studio, generation_id).variations}
     assert set(states) == {"failed", "completed"}
     assert "blocked by our moderation system" in states["failed"].error
@@ -121,16 +93,16 @@ def test_one_failed_variation_keeps_the_services_words_and_does_not_sink_the_oth
 
 def test_a_rejected_key_fails_the_job_with_a_clear_message(api_studio, videos_server):
     videos_server.fail_next(401, count=5, endpoint="create")
-    generation_id = _create(api_studio)
-    _runner(api_studio).run_until_idle(timeout=60)
+    generation_id = create_api_generation(api_studio)
+    fast_runner(api_studio).run_until_idle(timeout=60)
     variation = videos.generation(api_studio, generation_id).variations[0]
     assert variation.status == "failed" and "API key" in variation.error
     assert videos_server.api_key not in variation.error
 
 
 def test_an_expired_download_fails_with_the_services_reason(api_studio, videos_server, monkeypatch):
-    generation_id = _create(api_studio)
-    runner = _runner(api_studio)
+    generation_id = create_api_generation(api_studio)
+    runner = fast_runner(api_studio)
     original = runner._download
 
     def expire_first(job, backend, remote_id=None):
@@ -146,15 +118,15 @@ def test_an_expired_download_fails_with_the_services_reason(api_studio, videos_s
 
 def test_a_restart_mid_job_resumes_from_the_stored_remote_id(api_studio, videos_server):
     videos_server.polls_to_complete = 50  # still rendering when the first runner stops
-    generation_id = _create(api_studio, n=2)
-    first = _runner(api_studio, lease_s=0.5)
+    generation_id = create_api_generation(api_studio, n=2)
+    first = fast_runner(api_studio, lease_s=0.5)
     first.tick()
     first.stop(wait=True)  # as if the server process went away after submitting
     mid = videos.generation(api_studio, generation_id)
     assert all(v.remote_id for v in mid.variations) and len(videos_server.videos) == 2
     for video_id in list(videos_server.videos):
         videos_server.complete(video_id)
-    _runner(api_studio, lease_s=0.5).run_until_idle(timeout=60)
+    fast_runner(api_studio, lease_s=0.5).run_until_idle(timeout=60)
     done = videos.generation(api_studio, generation_id)
     assert [v.status for v in done.variations] == ["completed", "completed"]
     assert len(videos_server.create_forms) == 2  # nothing submitted twice
@@ -165,7 +137,7 @@ def test_a_restart_mid_job_resumes_from_the_stored_remote_id(api_studio, videos_
 
 
 def test_a_submit_whose_answer_was_lost_is_adopted_not_sent_again(api_studio, videos_server):
-    generation_id = _create(api_studio)
+    generation_id = create_api_generation(api_studio)
     backend = openai_videos.OpenAIVideosBackend(api_studio.settings)
     view = videos.generation(api_studio, generation_id)
     # The process died after the service accepted the job but before remote_id was stored:
@@ -178,6 +150,6 @@ def test_a_submit_whose_answer_was_lost_is_adopted_not_sent_again(api_studio, vi
     from core.videos.backends.base import VideoRequest
 
     backend.submit(VideoRequest(prompt=view.prompt, size="1280x720", seconds=4, model="sora-2"))
-    _runner(api_studio).run_until_idle(timeout=60)
+    fast_runner(api_studio).run_until_idle(timeout=60)
     assert len(videos_server.create_forms) == 1
     assert videos.generation(api_studio, generation_id).variations[0].status == "completed"

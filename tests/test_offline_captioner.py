@@ -22,7 +22,7 @@ from core.captions.styles import STYLES
 from core.captions.vision.colours import colour_names, dominant_colours, orientation
 from core.captions.vision.text import restore_spaces
 from core.errors import ProviderError
-from tests.imaging_helpers import SAMPLE_PHOTOS, caption_request, sample_photo
+from tests.helpers.imaging import SAMPLE_PHOTOS, caption_request, sample_photo
 
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED_SUBJECT = {

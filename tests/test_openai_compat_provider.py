@@ -20,7 +20,6 @@ from core.captions.providers import build_provider, default_provider_key, provid
 from core.captions.providers import openai_compat as oc
 from core.config import Settings
 from core.errors import BackendUnavailable, ProviderError
-from tests.fakes.fixtures import openai_chat_server  # noqa: F401
 from tests.fakes.openai_chat_server import FakeOpenAIChat
 from tests.fakes.sample_images import INSTRUCTION, caption_request
 
@@ -145,7 +144,7 @@ def test_an_unreachable_server_says_so(openai_chat_server):
     openai_chat_server.stop()
     provider = build_provider("openai", settings_for(openai_chat_server, OPENAI_TIMEOUT="2"))
 
-    with pytest.raises(ProviderError, match="Cannot reach the vision server at http://127.0.0.1:"):
+    with pytest.raises(ProviderError, match=r"Cannot reach the vision server at http://127\.0\.0\.1:"):
         provider.caption(caption_request(provider))
 
 

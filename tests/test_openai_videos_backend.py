@@ -25,7 +25,6 @@ from core.config import Settings
 from core.videos.backends import build_video_backend
 from core.videos.backends import openai_videos as ov
 from core.videos.backends.base import RemoteVideoBackend, VideoRequest, VideoServiceError
-from tests.fakes.fixtures import videos_server  # noqa: F401
 from tests.fakes.videos_server import FakeVideos, fake_mp4
 
 

@@ -5,8 +5,8 @@ import pytest
 from core.errors import StudioError
 from core.videos import library as videos
 from core.videos.prompt import MAX_PROMPT_CHARS, VideoPrompt
-from tests.conftest import snapshot
-from tests.video_helpers import make_audio_only, make_mp4, make_random_bytes, make_truncated_moov, make_webm
+from tests.helpers.studio import snapshot
+from tests.helpers.video import make_audio_only, make_mp4, make_random_bytes, make_truncated_moov, make_webm
 
 OK_PARTS = VideoPrompt(scene="a paper boat on a puddle", visual="bright", motion="static")
 OFFLINE = videos.VideoSettings()

@@ -26,7 +26,7 @@ from core.videos.ops.edits import (
     recut_video,
     storyboard,
 )
-from tests.video_helpers import decode, make_audio_only, make_cut_after_header, make_odd_mov, mean_abs_diff, mp4_boxes
+from tests.helpers.video import decode, make_audio_only, make_cut_after_header, make_odd_mov, mean_abs_diff, mp4_boxes
 
 BITS, BLOCK = 10, 16  # barcode: 8 bits of frame number (Gray code) + 2 of clip number, 16-pixel blocks
 COLOURS = {0: (200, 60, 40), 1: (40, 90, 200), 2: (60, 170, 70)}
@@ -335,13 +335,13 @@ def test_empty_reversed_or_outside_selection_is_refused(operation, start, end, m
 
 
 def test_missing_blend_partner_is_named(clips, tmp_path):
-    with pytest.raises(StudioError, match="blend partner “gone.mp4” no longer exists"):
+    with pytest.raises(StudioError, match=r"blend partner “gone\.mp4” no longer exists"):
         blend_videos(clips["a"], tmp_path / "gone.mp4", tmp_path / "out.mp4")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_segment_source_is_named(clips, tmp_path):
-    with pytest.raises(StudioError, match="“gone.mp4” no longer exists"):
+    with pytest.raises(StudioError, match=r"“gone\.mp4” no longer exists"):
         recut_video([(clips["a"], 0.0, 1.0), (tmp_path / "gone.mp4", 0.0, 1.0)], tmp_path / "out.mp4")
     assert list(tmp_path.iterdir()) == []
 

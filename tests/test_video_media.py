@@ -8,13 +8,12 @@ import pytest
 
 from core.errors import UnsupportedVideo
 from core.videos.av.media import poster, probe, spritesheet, transcode_to_browser, validate_video, write_mp4
-from tests.video_helpers import (  # noqa: F401  (sample_media is a fixture)
+from tests.helpers.video import (
     decode,
     make_mp4,
     mean_abs_diff,
     moving_frames,
     mp4_boxes,
-    sample_media,
 )
 
 
@@ -204,7 +203,7 @@ def test_frames_decoded_from_another_file_keep_their_timing_when_written(tmp_pat
     import av
 
     from core.videos.av.media import mp4_writer, probe
-    from tests.video_helpers import make_mp4
+    from tests.helpers.video import make_mp4
 
     source = make_mp4(tmp_path / "src.mp4", seconds=2)
     with av.open(str(source)) as container, mp4_writer(tmp_path / "out.mp4", 256, 144, 24) as writer:

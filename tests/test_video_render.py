@@ -16,7 +16,7 @@ from core.videos.prompt import (
     colours_in,
     validate_prompt,
 )
-from tests.video_helpers import decode, mean_abs_diff, mp4_boxes
+from tests.helpers.video import decode, mean_abs_diff, mp4_boxes
 
 PROMPT = VideoPrompt(
     scene="A lighthouse on a rocky cliff above the sea at dusk",
@@ -59,7 +59,7 @@ def reference_picture() -> Image.Image:
 
 
 def test_render_is_h264_yuv420p_of_the_requested_size_and_length(renders):
-    path, info, video = renders("base", seconds=3)
+    _path, info, video = renders("base", seconds=3)
     assert (video.codec, video.pix_fmt, video.width, video.height) == ("h264", "yuv420p", 320, 180)
     assert video.fps == 24
     assert abs(len(video.frames) - 3 * 24) <= 1
@@ -75,7 +75,7 @@ def test_render_puts_the_index_before_the_media_data(renders):
 
 
 def test_720p_render_is_browser_playable(renders):
-    path, info, video = renders("hd", width=1280, height=720, seconds=1)
+    path, _info, video = renders("hd", width=1280, height=720, seconds=1)
     assert (video.codec, video.pix_fmt, video.width, video.height) == ("h264", "yuv420p", 1280, 720)
     assert abs(len(video.frames) - 24) <= 1
     kinds = [kind for kind, _, _ in mp4_boxes(path)]
@@ -83,7 +83,7 @@ def test_720p_render_is_browser_playable(renders):
 
 
 def test_odd_sizes_are_rounded_down_to_even(renders):
-    _, info, video = renders("odd", width=321, height=181, seconds=1)
+    _, _info, video = renders("odd", width=321, height=181, seconds=1)
     assert (video.width, video.height) == (320, 180)
 
 
@@ -129,7 +129,7 @@ def test_archival_is_sepia_warm_and_unlike_the_plain_look(renders):
 
 @pytest.mark.parametrize("preset", sorted(STYLE_PRESETS))
 def test_every_preset_renders(renders, preset):
-    _, info, video = renders(f"preset-{preset}", preset=preset, width=256, height=144, seconds=1)
+    _, _info, video = renders(f"preset-{preset}", preset=preset, width=256, height=144, seconds=1)
     assert (video.codec, video.width, video.height) == ("h264", 256, 144)
     assert abs(len(video.frames) - 24) <= 1
 

@@ -21,7 +21,6 @@ from core.captions.providers import build_provider, default_provider_key
 from core.captions.providers import watsonx as wx
 from core.config import Settings
 from core.errors import BackendUnavailable, ProviderError
-from tests.fakes.fixtures import watsonx_sdk_isolation, watsonx_server, watsonx_tls_cert  # noqa: F401
 from tests.fakes.sample_images import INSTRUCTION, caption_request
 from tests.fakes.watsonx_server import CHAT_PATH, TOKEN_PATH, FakeWatsonx
 
@@ -164,7 +163,7 @@ def test_an_unreachable_url_says_so(watsonx_server):
     )
     provider = build_provider("watsonx", settings)
 
-    with pytest.raises(ProviderError, match="Cannot reach watsonx at https://127.0.0.1:"):
+    with pytest.raises(ProviderError, match=r"Cannot reach watsonx at https://127\.0\.0\.1:"):
         provider.caption(caption_request(provider))
 
 

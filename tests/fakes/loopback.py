@@ -142,9 +142,8 @@ class LoopbackServer:
         with self._lock:
             self._requests.append(request)
         scripted = self._take_script(request.path)
-        if scripted is not None and scripted.delay_s:
-            if self._stopping.wait(scripted.delay_s):
-                return None
+        if scripted is not None and scripted.delay_s and self._stopping.wait(scripted.delay_s):
+            return None
         if scripted is not None and scripted.reply is not None:
             return scripted.reply
         return self.handle(request)

@@ -65,7 +65,9 @@ class FakeOpenAIChat(LoopbackServer):
     def fail_next(
         self, status: int, count: int = 1, *, message: str | None = None, headers: dict[str, str] | None = None
     ) -> None:
-        """The next ``count`` chat calls answer ``status``. Pass ``{"retry-after-ms": "10"}`` to keep SDK back-off short."""
+        """The next ``count`` chat calls answer ``status``.
+
+        Pass ``{"retry-after-ms": "10"}`` to keep SDK back-off short."""
         self.script_reply(CHAT_PATH, Reply(status, openai_error(status, message), headers or {}), count)
 
     def stall_next(self, seconds: float, count: int = 1) -> None:

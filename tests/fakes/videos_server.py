@@ -135,7 +135,7 @@ def parse_create(request: RecordedRequest) -> CreateForm:
 @functools.lru_cache(maxsize=16)
 def fake_mp4(size: str, seconds: int) -> bytes:
     """A real H.264 + AAC MP4 of the requested size and duration, at FAKE_FPS to stay quick."""
-    from tests.video_helpers import make_mp4
+    from tests.helpers.video import make_mp4
 
     width, height = (int(n) for n in size.split("x"))
     with tempfile.TemporaryDirectory() as folder:
@@ -153,7 +153,7 @@ def _jpeg(pixels) -> bytes:
 
 @functools.lru_cache(maxsize=16)
 def fake_thumbnail(size: str) -> bytes:
-    from tests.video_helpers import moving_frames
+    from tests.helpers.video import moving_frames
 
     width, height = (int(n) for n in size.split("x"))
     return _jpeg(moving_frames(width, height, 1)[0])
@@ -163,7 +163,7 @@ def fake_thumbnail(size: str) -> bytes:
 def fake_spritesheet(size: str, columns: int = 4, rows: int = 2, tile_width: int = 160) -> bytes:
     import numpy as np
 
-    from tests.video_helpers import moving_frames
+    from tests.helpers.video import moving_frames
 
     width, height = (int(n) for n in size.split("x"))
     tiles = moving_frames(tile_width, round(tile_width * height / width), columns * rows)

@@ -137,10 +137,10 @@ def seed_finished_set(home: Path, size: tuple[int, int] = (320, 180), seconds: i
     from core.config import Settings
     from core.studio import open_studio
     from core.videos.jobs.runner import JobRunner
-    from tests.test_jobs_offline import _queue
+    from tests.helpers.studio import queue_offline
 
     studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(home)}, secrets={}))
-    _queue(studio, n=1, size=size, seconds=seconds)
+    queue_offline(studio, n=1, size=size, seconds=seconds)
     JobRunner(studio).run_until_idle(timeout=120)
     studio.db.dispose()
 

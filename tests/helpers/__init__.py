@@ -1,0 +1,1 @@
+"""Helpers and fixtures that several test modules share (never imported from a test module)."""

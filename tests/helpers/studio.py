@@ -1,0 +1,65 @@
+"""Studio-level helpers: what "nothing changed" compares, and quick ways to queue videos."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from core.studio import Studio
+from core.videos import library as videos
+from core.videos.jobs.runner import JobRunner
+from core.videos.prompt import VideoPrompt
+from db import videos as queries
+from db.models import Caption, ImageAsset
+
+PARTS = VideoPrompt(scene="A red fox trots through fresh snow", visual="soft morning light", motion="slow pan right")
+
+
+def snapshot(studio: Studio) -> tuple[int, int, list[str]]:
+    """Row counts and every file under the media folder: what 'nothing changed' compares."""
+    with studio.db.session() as session:
+        assets = session.scalar(select(func.count()).select_from(ImageAsset))
+        captions = session.scalar(select(func.count()).select_from(Caption))
+    files = [str(p.relative_to(studio.media.root)) for p in studio.media.files()]
+    return assets, captions, files
+
+
+def queue_offline(studio, n=2, size=(320, 180), seconds=2, parts=None):
+    parts = parts or {
+        "scene": "a lighthouse on a cliff at dusk",
+        "visual": "golden light, teal sea",
+        "motion": "slow pan right",
+        "extra": "",
+    }
+    with studio.db.session() as session:
+        g = queries.add_generation(
+            session,
+            variations=n,
+            source="generate",
+            backend="offline",
+            model="offline-animatic",
+            prompt=VideoPrompt(**parts).compose(),
+            prompt_parts=json.dumps(parts),
+            style_preset="None",
+            aspect_ratio="16:9",
+            resolution="180p",
+            request_size=f"{size[0]}x{size[1]}",
+            width=size[0],
+            height=size[1],
+            local_crop=False,
+            seconds=seconds,
+            estimated_cost_usd=0.0,
+        )
+        return g.id
+
+
+def create_api_generation(studio, n=1, aspect="16:9", reference=None, seconds=4):
+    settings = videos.VideoSettings(
+        aspect=aspect, resolution="720p", seconds=seconds, variations=n, backend="openai-videos", model="sora-2"
+    )
+    return videos.create_generation(studio, PARTS, settings, reference=reference)
+
+
+def fast_runner(studio, **kwargs):
+    return JobRunner(studio, tick_s=0.05, **kwargs)
