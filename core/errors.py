@@ -3,6 +3,10 @@
 Anything that is not a ``StudioError`` is a bug: it is logged with its traceback.
 """
 
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class StudioError(Exception):
     """Base of every error the UI shows to the user as-is."""
@@ -26,3 +30,14 @@ class ProviderError(StudioError):
 
 class UnsupportedVideo(StudioError):
     """The file is not a video we can import (empty, damaged, audio-only, a still image, too large)."""
+
+
+class NoLongerExists(StudioError):
+    """The thing the user acted on was deleted meanwhile (in another tab, by another worker)."""
+
+
+def must_exist(found: T | None, what: str = "That video") -> T:
+    """``found``, or the one sentence a page shows when it is gone: "<what> no longer exists."."""
+    if found is None:
+        raise NoLongerExists(f"{what} no longer exists.")
+    return found
