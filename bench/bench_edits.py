@@ -1,4 +1,4 @@
-"""Loop, blend and recut (core.videos.ops.edits) against the ffmpeg command line doing the same edit.
+"""Loop, blend and recut (core.videos.ops) against the ffmpeg command line doing the same edit.
 
 Two 8 s 1280×720 24 fps clips are made with PyAV (a textured picture panning, with shapes moving
 over it, encoded as the library stores videos). ffmpeg gets the same filter graph and the same
@@ -22,8 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from core.videos.av.media import probe, write_mp4
-from core.videos.ops.edits import blend_videos, loop_video, recut_video
+from core.videos.av.read import probe
+from core.videos.av.write import write_mp4
+from core.videos.kinds import BlendMode, LoopLength, LoopMode
+from core.videos.ops.blend import blend_videos
+from core.videos.ops.loop import loop_video
+from core.videos.ops.recut import recut_video
 
 WIDTH, HEIGHT, FPS, SECONDS = 1280, 720, 24, 8
 X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-movflags", "+faststart"]
@@ -37,12 +41,14 @@ def footage(seed: int) -> list[np.ndarray]:
 
     big_w, big_h = WIDTH + 400, HEIGHT
     soft = np.asarray(
-        Image.fromarray(rng.integers(0, 255, (9, 20, 3), dtype=np.uint8)).resize((big_w, big_h), Image.BICUBIC),
+        Image.fromarray(rng.integers(0, 255, (9, 20, 3), dtype=np.uint8)).resize(
+            (big_w, big_h), Image.Resampling.BICUBIC
+        ),
         np.float32,
     )
     detail = np.asarray(
         Image.fromarray(rng.integers(0, 255, (big_h // 4, big_w // 4), dtype=np.uint8)).resize(
-            (big_w, big_h), Image.BILINEAR
+            (big_w, big_h), Image.Resampling.BILINEAR
         ),
         np.float32,
     )[..., None]
@@ -63,11 +69,13 @@ def ffmpeg_exe() -> str:
     try:
         import imageio_ffmpeg
     except ImportError:
-        raise SystemExit("the benchmark needs imageio-ffmpeg: .venv/bin/pip install -r requirements-bench.txt")
+        raise SystemExit(
+            "the benchmark needs imageio-ffmpeg: .venv/bin/pip install -r requirements-bench.txt"
+        ) from None
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def ffmpeg(*args: str) -> Callable[[], None]:
+def ffmpeg(*args: str) -> Callable[[], object]:
     command = [ffmpeg_exe(), "-nostdin", "-y", "-hide_banner", "-loglevel", "error", *args]
     return lambda: subprocess.run(command, check=True, timeout=FFMPEG_TIMEOUT, capture_output=True)
 
@@ -103,7 +111,10 @@ def main(repeat: int = 3) -> None:
         "[tail][head]xfade=transition=fade:duration=0.5:offset=0[fade];"
         "[mid][fade]concat=n=2:v=1:a=0,loop=loop=1:size=180:start=0[v]"
     )
-    pingpong_graph = "[0:v]split[f][r];[r]reverse,trim=start_frame=1:end_frame=191,setpts=PTS-STARTPTS[b];[f][b]concat=n=2:v=1:a=0[v]"
+    pingpong_graph = (
+        "[0:v]split[f][r];[r]reverse,trim=start_frame=1:end_frame=191,setpts=PTS-STARTPTS[b];"
+        "[f][b]concat=n=2:v=1:a=0[v]"
+    )
     recut_graph = (
         "[0:v]split=2[x][y];[x]trim=start=4.5:end=7.25,setpts=PTS-STARTPTS[s0];"
         "[y]trim=start=0.5:end=3,setpts=PTS-STARTPTS[s1];[1:v]trim=start=2.2:end=4.9,setpts=PTS-STARTPTS[s2];"
@@ -118,19 +129,19 @@ def main(repeat: int = 3) -> None:
     cases = [
         (
             "loop, crossfade 0.5 s, short (2 × 7.5 s)",
-            lambda: loop_video(a, ours, 0, 8, length="short", mode="crossfade", crossfade_s=0.5),
+            lambda: loop_video(a, ours, 0, 8, length=LoopLength.SHORT, mode=LoopMode.CROSSFADE, crossfade_s=0.5),
             ffmpeg("-i", str(a), "-filter_complex", loop_graph, "-map", "[v]", *X264, out),
             "split+trim+xfade+concat+loop",
         ),
         (
             "loop, ping-pong, short (8 s forward + back)",
-            lambda: loop_video(a, ours, 0, 8, length="short", mode="pingpong"),
+            lambda: loop_video(a, ours, 0, 8, length=LoopLength.SHORT, mode=LoopMode.PINGPONG),
             ffmpeg("-i", str(a), "-filter_complex", pingpong_graph, "-map", "[v]", *X264, out),
             "split+reverse+concat",
         ),
         (
             "blend, transition at 7 s, 1 s",
-            lambda: blend_videos(a, b, ours, mode="transition", at_s=7, transition_s=1.0),
+            lambda: blend_videos(a, b, ours, mode=BlendMode.TRANSITION, at_s=7, transition_s=1.0),
             ffmpeg(
                 "-i",
                 str(a),
@@ -147,7 +158,7 @@ def main(repeat: int = 3) -> None:
         ),
         (
             "blend, mix 50/50",
-            lambda: blend_videos(a, b, ours, mode="mix", weight=0.5),
+            lambda: blend_videos(a, b, ours, mode=BlendMode.MIX, weight=0.5),
             ffmpeg(
                 "-i",
                 str(a),
@@ -164,7 +175,7 @@ def main(repeat: int = 3) -> None:
         ),
         (
             "blend, mix 50/50 (ffmpeg blend expression)",
-            lambda: blend_videos(a, b, ours, mode="mix", weight=0.5),
+            lambda: blend_videos(a, b, ours, mode=BlendMode.MIX, weight=0.5),
             ffmpeg(
                 "-i",
                 str(a),
@@ -213,7 +224,8 @@ def main(repeat: int = 3) -> None:
         f"ffmpeg {ffmpeg_exe().rsplit('-', 1)[-1]}\n"
     )
     print(
-        "| edit | ours wall | ours CPU | ffmpeg wall | ffmpeg CPU | ffmpeg / ours (wall) | ffmpeg graph | output (ours / ffmpeg) |"
+        "| edit | ours wall | ours CPU | ffmpeg wall | ffmpeg CPU | ffmpeg / ours (wall) | ffmpeg graph "
+        "| output (ours / ffmpeg) |"
     )
     print("|---|---:|---:|---:|---:|---:|---|---|")
     for label, our_wall, our_cpu, their_wall, their_cpu, graph, note in rows:

@@ -6,13 +6,17 @@ from __future__ import annotations
 import base64
 import statistics
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from core.captions.images import prepare_image
 from tests.helpers.corpus import big_photo
 
+T = TypeVar("T")
 
-def timed(fn, repeat: int = 5) -> tuple[float, object]:
-    times, result = [], None
+
+def timed(fn: Callable[[], T], repeat: int = 5) -> tuple[float, T]:
+    times = []
     for _ in range(repeat):
         start = time.perf_counter()
         result = fn()

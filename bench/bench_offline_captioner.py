@@ -59,7 +59,7 @@ def worker(rounds: int) -> dict:
 
     for request in requests:  # warm-up: every photo once
         captioner.caption(request)
-    stages = {
+    stages: dict[str, list[float]] = {
         "caption (all stages)": [],
         "classifier (preprocess + ONNX)": [],
         "face detector": [],

@@ -238,25 +238,27 @@ def report(results: Results, app_root: Path, existing_data: bool = False) -> str
     data = "an already migrated database" if existing_data else "a fresh, empty data folder"
     lines = [
         f"Start-up of {app_root} ({data}) against a bare four-page Streamlit app, {rounds} round(s):",
-        "median seconds (min-max); ratio = studio median / bare median",
+        "median seconds (min-max); ratio = studio median / bare median; paired = median of each round's ratio",
         "",
-        f"{'step':<30}{'bare':>20}{'studio':>20}{'ratio':>9}",
+        f"{'step':<30}{'bare':>20}{'studio':>20}{'ratio':>9}{'paired':>9}",
     ]
-    studio_switches: list[float] = []
-    bare_switches: list[float] = []
+    pooled: tuple[list[float], list[float]] = ([], [])
     for s_step, b_step in zip(studio_steps, bare_steps):
         s = [r[s_step] for r in results.studio]
         b = [r[b_step] for r in results.bare]
         if s_step.startswith("to "):
-            studio_switches += s
-            bare_switches += b
+            pooled[0].extend(b)
+            pooled[1].extend(s)
         label = s_step if s_step == b_step else f"{s_step} ({b_step.removeprefix('to ')})"
-        lines.append(f"{label:<30}{_cell(b):>20}{_cell(s):>20}{statistics.median(s) / statistics.median(b):>8.2f}x")
-    lines.append(
-        f"{'any page switch':<30}{_cell(bare_switches):>20}{_cell(studio_switches):>20}"
-        f"{statistics.median(studio_switches) / statistics.median(bare_switches):>8.2f}x"
-    )
+        lines.append(_row(label, b, s))
+    lines.append(_row("any page switch", *pooled))
     return "\n".join(lines)
+
+
+def _row(label: str, bare: list[float], studio: list[float]) -> str:
+    ratio = statistics.median(studio) / statistics.median(bare)
+    paired = statistics.median(s / b for s, b in zip(studio, bare))
+    return f"{label:<30}{_cell(bare):>20}{_cell(studio):>20}{ratio:>8.2f}x{paired:>8.2f}x"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,10 @@
 """The local video layer against the clock: an offline render of 8 s of 720p against real time, and
 the per-video costs of the library (probe, validation, poster, sprite sheet).
-Run: .venv/bin/python -m bench.bench_video"""
+Run: .venv/bin/python -m bench.bench_video [--repeat N]"""
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import tempfile
@@ -13,7 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from core.videos.av.media import poster, probe, spritesheet, validate_video
+from core.videos.av.previews import poster, spritesheet
+from core.videos.av.read import probe, validate_video
 from core.videos.backends.offline.render import render_offline
 from core.videos.prompt import VideoPrompt
 
@@ -39,7 +41,9 @@ def timed(fn, repeat: int) -> tuple[float, float, object]:
 def photo_like(width: int = 1920, height: int = 1080) -> Image.Image:
     """A stand-in for a reference photo: soft shapes plus fine detail, as a camera gives."""
     rng = np.random.default_rng(0)
-    soft = Image.fromarray(rng.integers(0, 255, (9, 16, 3), dtype=np.uint8)).resize((width, height), Image.BICUBIC)
+    soft = Image.fromarray(rng.integers(0, 255, (9, 16, 3), dtype=np.uint8)).resize(
+        (width, height), Image.Resampling.BICUBIC
+    )
     detail = rng.normal(0, 6, (height, width, 1))
     return Image.fromarray(np.clip(np.asarray(soft, np.float32) + detail, 0, 255).astype(np.uint8))
 
@@ -55,7 +59,10 @@ def main(repeat: int = 3) -> None:
     out = folder / "render.mp4"
     for label, preset, reference in cases:
         wall, cpu, _ = timed(
-            lambda: render_offline(PROMPT, preset, WIDTH, HEIGHT, SECONDS, 7, out, reference=reference), repeat
+            lambda preset=preset, reference=reference: render_offline(
+                PROMPT, preset, WIDTH, HEIGHT, SECONDS, 7, out, reference=reference
+            ),
+            repeat,
         )
         rows.append(
             (
@@ -87,4 +94,6 @@ def main(repeat: int = 3) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description="Offline renders and per-video costs against the clock.")
+    parser.add_argument("--repeat", type=int, default=3, help="renders per case (the median is shown); default 3")
+    main(parser.parse_args().repeat)

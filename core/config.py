@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.errors import BackendUnavailable
+
 log = logging.getLogger(__name__)
 
 PREFIXES = ("WATSONX_", "OPENAI_", "MEDIA_STUDIO_", "DATABASE_URL", "CAPTION_")
@@ -27,7 +29,7 @@ def secrets_paths() -> list[Path]:
     return [Path.cwd() / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"]
 
 
-def _flatten(table: Mapping, prefix: str = "") -> dict[str, str]:
+def _flatten(table: Mapping[str, object], prefix: str = "") -> dict[str, str]:
     """Accept both ``WATSONX_APIKEY = "…"`` and ``[watsonx] apikey = "…"`` layouts."""
     flat: dict[str, str] = {}
     for key, value in table.items():
@@ -71,6 +73,17 @@ class Settings:
             if key == name:
                 return value
         return default
+
+    def seconds(self, name: str, default: float) -> float:
+        """``name`` as a positive number of seconds (``default`` when unset), or ``BackendUnavailable``."""
+        raw = self.get(name)
+        try:
+            value = float(raw) if raw else default
+        except ValueError:
+            value = -1.0
+        if not value > 0:
+            raise BackendUnavailable(f"{name} must be a positive number of seconds.")
+        return value
 
     def __repr__(self) -> str:  # keys may be inside: never print values
         return f"Settings({len(self.values)} values)"

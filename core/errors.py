@@ -3,6 +3,8 @@
 Anything that is not a ``StudioError`` is a bug: it is logged with its traceback.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -41,3 +43,18 @@ def must_exist(found: T | None, what: str = "That video") -> T:
     if found is None:
         raise NoLongerExists(f"{what} no longer exists.")
     return found
+
+
+@contextmanager
+def translated(translate: Callable[[Exception], Exception]) -> Iterator[None]:
+    """Raise what ``translate`` makes of an exception in the block, chained to it.
+
+    ``translate`` returns the exception itself when it does not recognise it (a bug): that one goes up unchanged.
+    """
+    try:
+        yield
+    except Exception as exc:
+        error = translate(exc)
+        if error is exc:
+            raise
+        raise error from exc

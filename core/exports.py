@@ -12,7 +12,8 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from db.captions import FORMULA_TRIGGERS
+
 BOM = "\ufeff"
 
 

@@ -6,11 +6,17 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, case, func, literal, select, text, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, String, case, func, literal, select, text, type_coerce
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from db.models import Caption, ImageAsset, utcnow
+
+# A cell starting with one of these runs as a formula in a spreadsheet (CSV injection); core.exports uses it too.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 
 EXPORT_COLUMNS = (
     "caption_id",
@@ -51,14 +57,14 @@ def fts_query(search: str) -> str | None:
 
 
 def search_and_dates(
-    statement: Select,
-    id_column,
+    statement: AnySelect,
+    id_column: QueryableAttribute[int],
     fts_table: str,
     search: str,
-    created_column,
+    created_column: QueryableAttribute[datetime],
     date_from: date | None,
     date_to: date | None,
-) -> Select:
+) -> AnySelect:
     """The filters captions and generations share: full-text search, and an inclusive date range."""
     query = fts_query(search)
     if query:
@@ -71,7 +77,7 @@ def search_and_dates(
     return statement
 
 
-def _filtered(statement: Select, flt: CaptionFilter) -> Select:
+def _filtered(statement: AnySelect, flt: CaptionFilter) -> AnySelect:
     statement = search_and_dates(
         statement, Caption.id, "captions_fts", flt.search, Caption.created_at, flt.date_from, flt.date_to
     )
@@ -105,7 +111,7 @@ def add_asset(
     return asset
 
 
-def add_caption(session: Session, asset: ImageAsset, **fields) -> Caption:
+def add_caption(session: Session, asset: ImageAsset, **fields: Any) -> Caption:
     caption = Caption(asset_id=asset.id, created_at=utcnow(), **fields)
     session.add(caption)
     session.flush()
@@ -166,20 +172,23 @@ def caption_facets(session: Session) -> tuple[list[str], list[str]]:
     return list(providers), list(styles)
 
 
-def formula_safe(column):
+def formula_safe(column: QueryableAttribute[str]) -> ColumnElement[str]:
     """The column's text with an apostrophe before a leading =, +, -, @, tab or CR (CSV injection).
 
     Done in SQL so a 100,000-row export needs no Python pass over every cell.
     """
     text_value = type_coerce(column, String)
     first = func.substr(text_value, 1, 1)
-    return case((first.in_(["=", "+", "-", "@", "\t", "\r"]), literal("'") + text_value), else_=text_value)
+    return case((first.in_(list(FORMULA_TRIGGERS)), literal("'") + text_value), else_=text_value)
 
 
-def iter_export_rows(session: Session, flt: CaptionFilter = CaptionFilter(), batch: int = 5000) -> Iterator[tuple]:
+def iter_export_rows(
+    session: Session, flt: CaptionFilter = CaptionFilter(), batch: int = 5000
+) -> Iterator[tuple[Any, ...]]:
     """Rows in EXPORT_COLUMNS order, text already formula-safe, streamed in batches (no ORM objects)."""
 
-    def stamp(column):  # the stored text itself, to the second: no datetime round trip per cell
+    def stamp(column: QueryableAttribute[datetime | None]) -> ColumnElement[str]:
+        # the stored text itself, to the second: no datetime round trip per cell
         return func.substr(type_coerce(column, String), 1, 19)
 
     statement = _filtered(

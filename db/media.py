@@ -2,14 +2,24 @@
 
 Writes go to a temporary file in the same folder and are renamed into place, so a crash never
 leaves half a file under a real name. Storing the same bytes twice is a no-op.
+
+The layout is known here and nowhere else: ``<kind>/<first two hex digits>/<digest><ext>``. A
+video's poster and hover sprite are stored under the *video's* digest, so one hash finds all three.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+# The folders of the store.
+ORIGINALS, THUMBS = "originals", "thumbs"  # captioned images and their History thumbnails
+VIDEOS, POSTERS, SPRITES, REFERENCES = "videos", "posters", "sprites", "references"
+VIDEO_FILES = ((VIDEOS, ".mp4"), (POSTERS, ".jpg"), (SPRITES, ".jpg"))  # one video, as stored
+SPRITE_TILES = 10  # frames in a hover sprite strip, side by side
 
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif"}
 
@@ -76,6 +86,32 @@ class MediaStore:
 
     def remove(self, digest: str, kind: str, extension: str) -> None:
         self.path_for(digest, kind, extension).unlink(missing_ok=True)
+
+    def data_url(self, digest: str, kind: str, extension: str = ".jpg", mime: str = "image/jpeg") -> str | None:
+        """The file inline as a ``data:`` URL (for st.html and st.dataframe), or None when it is missing."""
+        try:
+            data = self.read(digest, kind, extension)
+        except FileNotFoundError:
+            return None
+        return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+    # --- a video and its previews, under one digest ----------------------------------------------
+
+    def video_path(self, digest: str) -> Path:
+        return self.path_for(digest, VIDEOS, ".mp4")
+
+    def add_video(self, video: Path, poster: Path, sprite: Path) -> tuple[str, bool]:
+        """Move a finished MP4 and its two previews into the store; return its digest and whether it was new."""
+        digest, _, created = self.put_file(video, VIDEOS, ".mp4")
+        for source, kind in ((poster, POSTERS), (sprite, SPRITES)):
+            target = self.path_for(digest, kind, ".jpg")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        return digest, created
+
+    def remove_video(self, digest: str) -> None:
+        for kind, extension in VIDEO_FILES:
+            self.remove(digest, kind, extension)
 
     def files(self) -> list[Path]:
         """Every stored file (for tests and maintenance)."""

@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# The one import db/ makes from core/: the vocabulary its CHECK constraints enforce (a leaf module).
+from core.videos.kinds import Operation, VariationStatus, sql_in
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -105,23 +108,22 @@ class Generation(Base):
 
 
 class Variation(Base):
-    """One video of a set. Its status is moved only by the job runner (core/jobs.py)."""
+    """One video of a set. Its status is moved only by the job runner (core/videos/jobs/)."""
 
     __tablename__ = "variations"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'submitting', 'in_progress', 'downloading', 'completed', 'failed')",
-            name="status_known",
-        ),
+        CheckConstraint(sql_in("status", VariationStatus), name="status_known"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_is_percent"),
-        CheckConstraint("status != 'completed' OR video_sha256 IS NOT NULL", name="completed_has_video"),
+        CheckConstraint(
+            f"status != '{VariationStatus.COMPLETED}' OR video_sha256 IS NOT NULL", name="completed_has_video"
+        ),
         UniqueConstraint("generation_id", "position", name="one_variation_per_place"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     generation_id: Mapped[int] = mapped_column(ForeignKey("generations.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)  # 0-based place in the set
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=VariationStatus.QUEUED, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     remote_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     error: Mapped[str | None] = mapped_column(Text)
@@ -141,7 +143,7 @@ class Variation(Base):
     partner_id: Mapped[int | None] = mapped_column(
         ForeignKey("variations.id", ondelete="SET NULL", name="fk_variations_partner_id"), index=True
     )
-    operation: Mapped[str] = mapped_column(String(16), default="generate")
+    operation: Mapped[str] = mapped_column(String(16), default=Operation.GENERATE)
     operation_params: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)

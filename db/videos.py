@@ -6,21 +6,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from core.videos.kinds import ACTIVE, RUNNING, Operation, SetStatus, Source, VariationStatus
 from db.captions import search_and_dates
 from db.models import Generation, ModelPrice, StylePreset, Variation, utcnow
-
-ACTIVE = ("queued", "submitting", "in_progress", "downloading")
-RUNNING = ("submitting", "in_progress", "downloading")
 
 
 @dataclass(frozen=True)
 class GenerationFilter:
     search: str = ""
-    statuses: Sequence[str] = field(default_factory=tuple)  # "completed", "failed", "active"
+    statuses: Sequence[SetStatus] = field(default_factory=tuple)  # completed, failed, active
     backends: Sequence[str] = field(default_factory=tuple)
     date_from: date | None = None
     date_to: date | None = None
@@ -28,15 +27,96 @@ class GenerationFilter:
     folder: str | None = None
 
 
-def add_generation(session: Session, *, variations: int, **fields) -> Generation:
+def add_generation(session: Session, *, variations: int, **fields: Any) -> Generation:
     """The generation and its variation rows, written before any network call."""
     generation = Generation(created_at=utcnow(), n_variations=variations, **fields)
     generation.variations = [
-        Variation(position=i, status="queued", progress=0.0, created_at=utcnow()) for i in range(variations)
+        Variation(position=i, status=VariationStatus.QUEUED, progress=0.0, created_at=utcnow())
+        for i in range(variations)
     ]
     session.add(generation)
     session.flush()
     return generation
+
+
+def add_imported_generation(
+    session: Session, *, video_sha256: str, duration_s: float, fps: float, size: int, params: str, **fields: Any
+) -> Generation:
+    """A set of one finished variation: a video made elsewhere, already in the media store."""
+    now = utcnow()
+    generation = Generation(created_at=now, source=Source.IMPORT, n_variations=1, **fields)
+    generation.variations = [
+        Variation(
+            position=0,
+            status=VariationStatus.COMPLETED,
+            progress=100.0,
+            video_sha256=video_sha256,
+            has_thumbnail=True,
+            has_spritesheet=True,
+            duration_s=duration_s,
+            fps=fps,
+            bytes=size,
+            operation=Operation.IMPORT,
+            operation_params=params,
+            created_at=now,
+            completed_at=now,
+        )
+    ]
+    session.add(generation)
+    session.flush()
+    return generation
+
+
+def add_variation(
+    session: Session, source: Variation, operation: Operation, params: str, partner: Variation | None = None
+) -> int:
+    """A queued variation made from ``source`` (and ``partner``), last in the source's set; return its id."""
+    last = session.scalar(select(func.max(Variation.position)).where(Variation.generation_id == source.generation_id))
+    variation = Variation(
+        generation_id=source.generation_id,
+        position=(last if last is not None else -1) + 1,
+        status=VariationStatus.QUEUED,
+        progress=0.0,
+        parent_id=source.id,
+        partner_id=partner.id if partner else None,
+        operation=operation,
+        operation_params=params,
+        created_at=utcnow(),
+    )
+    session.add(variation)
+    session.flush()
+    return variation.id
+
+
+def made_from(session: Session, variation_id: int) -> list[Variation]:
+    """The variations made from this one (as source or as blend partner), oldest first."""
+    statement = select(Variation).where(or_(Variation.parent_id == variation_id, Variation.partner_id == variation_id))
+    return list(session.scalars(statement.order_by(Variation.id)))
+
+
+def set_favourite(session: Session, generation_id: int, favourite: bool) -> bool:
+    """False when the set no longer exists."""
+    found = session.get(Generation, generation_id)
+    if found is not None:
+        found.favourite = favourite
+    return found is not None
+
+
+def set_folder(session: Session, generation_id: int, folder: str | None) -> bool:
+    """False when the set no longer exists."""
+    found = session.get(Generation, generation_id)
+    if found is not None:
+        found.folder = folder
+    return found is not None
+
+
+def delete_generation(session: Session, generation: Generation) -> list[str]:
+    """Delete the set's rows; return the video digests no other set uses (the caller removes those
+    files after the commit)."""
+    digests = {v.video_sha256 for v in generation.variations if v.video_sha256}
+    orphans = [d for d in sorted(digests) if not files_still_used(session, d, generation.id)]
+    session.delete(generation)
+    return orphans
 
 
 def _filtered(statement: Select, flt: GenerationFilter) -> Select:
@@ -51,7 +131,9 @@ def _filtered(statement: Select, flt: GenerationFilter) -> Select:
         statement = statement.where(Generation.folder == flt.folder)
     if flt.statuses:
         wanted = set(flt.statuses)
-        states = [s for s in ("completed", "failed") if s in wanted] + (list(ACTIVE) if "active" in wanted else [])
+        states = [str(s) for s in (SetStatus.COMPLETED, SetStatus.FAILED) if s in wanted]
+        if SetStatus.ACTIVE in wanted:
+            states += [str(s) for s in ACTIVE]
         having = select(Variation.generation_id).where(Variation.status.in_(states))
         statement = statement.where(Generation.id.in_(having))
     return statement
@@ -171,14 +253,14 @@ def claim(
     ]
     if start_as:
         values.update(status=start_as, started_at=now)
-        condition.append(Variation.status == "queued")
+        condition.append(Variation.status == VariationStatus.QUEUED)
     return session.execute(update(Variation).where(*condition).values(**values)).rowcount == 1
 
 
-def renew(session: Session, variation_id: int, owner: str, until: datetime) -> None:
-    session.execute(
-        update(Variation).where(Variation.id == variation_id, Variation.lease_owner == owner).values(lease_until=until)
-    )
+def update_leased(session: Session, variation_id: int, owner: str, **values: Any) -> bool:
+    """Write ``values`` to the variation only while ``owner`` holds its lease; False if it does not."""
+    statement = update(Variation).where(Variation.id == variation_id, Variation.lease_owner == owner)
+    return bool(session.execute(statement.values(**values)).rowcount == 1)
 
 
 def release(session: Session, variation_id: int, owner: str) -> None:
@@ -205,7 +287,7 @@ def completed_variations(session: Session, limit: int = 50) -> list[tuple[int, i
     statement = (
         select(Variation.id, Variation.generation_id, Variation.position, Generation.prompt)
         .join(Generation, Generation.id == Variation.generation_id)
-        .where(Variation.status == "completed")
+        .where(Variation.status == VariationStatus.COMPLETED)
         .order_by(Variation.id.desc())
         .limit(limit)
     )

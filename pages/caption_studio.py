@@ -4,40 +4,25 @@ import streamlit as st
 
 import ui
 from core.captions import service as captions
-from core.captions.images import MAX_BYTES
+from core.images import MAX_BYTES
 from core.captions.styles import CUSTOM, STYLES
 from core.errors import StudioError
+from ui.sidebar import service_picker
 
 ACCEPTED = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"]
 
 ui.page_header("Caption Studio", "Describe your images with a multimodal model. Every caption is saved to History.")
 studio = ui.studio()
-statuses = {s.key: s for s in ui.statuses()}
-
-with st.sidebar:
-    st.subheader("Caption provider")
-    usable = [key for key, s in statuses.items() if s.configured]
-    default_key = ui.default_provider()
-    provider_key = st.radio(
-        "Provider",
-        usable,
-        index=usable.index(default_key) if default_key in usable else 0,
-        format_func=lambda key: statuses[key].label,
-        key="provider",
-        label_visibility="collapsed",
-    )
-    st.caption(statuses[provider_key].reason)
-    if provider_key == "offline":
-        st.info(
-            "**Offline captioner** — runs on this computer with no account. It is not a language model: "
-            "it names what an ImageNet classifier, a face detector and a text reader find, and says how sure it is.",
-            icon=":material/wifi_off:",
-        )
-    unavailable = [s for s in statuses.values() if not s.configured]
-    if unavailable:
-        with st.expander("Other providers"):
-            for s in unavailable:
-                st.markdown(f"**{s.label}** — not configured. {s.reason}")
+provider_key = service_picker(
+    "Caption provider",
+    "Provider",
+    ui.statuses(),
+    ui.default_provider(),
+    key="provider",
+    offline_note="**Offline captioner** — runs on this computer with no account. It is not a language model: "
+    "it names what an ImageNet classifier, a face detector and a text reader find, and says how sure it is.",
+    others="Other providers",
+)
 
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -4,39 +4,25 @@ import streamlit as st
 
 import ui
 from core.errors import StudioError
-from core.videos import library as videos
-from core.videos.backends import default_backend_key
+from core.videos import create
 from core.videos.plan import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, VARIATION_COUNTS, estimate_cost
-from core.videos.prompt import STYLE_PRESETS, VideoPrompt
-from ui import video as video_ui
+from core.videos.kinds import BackendKey
+from core.videos.prompt import VideoPrompt
+from ui.progress import progress_panel
+from ui.sidebar import service_picker
 
 ui.page_header("Create video", "Describe the shot, pick the format, and the studio makes it in the background.")
 studio = ui.studio()
-statuses = {s.key: s for s in ui.video_statuses()}
-
-with st.sidebar:
-    st.subheader("Video back-end")
-    usable = [k for k, s in statuses.items() if s.configured]
-    default_key = default_backend_key(studio.settings)
-    backend = st.radio(
-        "Back-end",
-        usable,
-        index=usable.index(default_key) if default_key in usable else 0,
-        format_func=lambda k: statuses[k].label,
-        key="video_backend",
-        label_visibility="collapsed",
-    )
-    st.caption(statuses[backend].reason)
-    if backend == "offline":
-        st.info(
-            "**Offline preview** — an animatic of your prompt (scene cards, palette, camera move) rendered "
-            "on this computer. It is not an AI video model.",
-            icon=":material/wifi_off:",
-        )
-    for status in statuses.values():
-        if not status.configured:
-            with st.expander(f"{status.label} — not configured"):
-                st.write(status.reason)
+backend = service_picker(
+    "Video back-end",
+    "Back-end",
+    create.backend_statuses(studio),
+    create.default_backend(studio),
+    key="video_backend",
+    offline_note="**Offline preview** — an animatic of your prompt (scene cards, palette, camera move) rendered "
+    "on this computer. It is not an AI video model.",
+    others="Other back-ends",
+)
 
 recall = st.session_state.pop("recall", None)  # "Recall" in My Videos fills the form
 if recall:
@@ -69,18 +55,15 @@ with prompt_col:
     extra = st.text_area("Anything else (optional)", key="vp_extra", height=68)
 
 with settings_col:
-    model = "offline-animatic"
-    if backend != "offline":
-        configured = studio.settings.get("OPENAI_VIDEO_MODEL") or "sora-2"
-        models = list(dict.fromkeys([configured, "sora-2", "sora-2-pro"]))
-        model = st.selectbox("Model", models, key="video_model")
+    models = create.model_choices(studio, backend)
+    model = st.selectbox("Model", models, key="video_model") if len(models) > 1 else models[0]
     aspect = st.segmented_control("Aspect ratio", ASPECT_RATIOS, default="16:9", key="video_aspect") or "16:9"
     resolution = st.segmented_control("Resolution", RESOLUTIONS, default="720p", key="video_resolution") or "720p"
     seconds = (
         st.segmented_control("Duration", DURATIONS, default=4, format_func=lambda s: f"{s} s", key="video_seconds") or 4
     )
     count = st.segmented_control("Variations", VARIATION_COUNTS, default=1, key="video_count") or 1
-    presets = list(STYLE_PRESETS) + sorted(videos.user_presets(studio))
+    presets = create.preset_names(studio)
     preset = st.selectbox("Style preset", presets, key="video_preset")
     reference = st.file_uploader(
         "Reference image (first frame, optional)",
@@ -89,10 +72,10 @@ with settings_col:
     )
 
 parts = VideoPrompt(scene=scene, visual=visual, motion=motion, extra=extra)
-settings = videos.VideoSettings(
+settings = create.VideoSettings(
     aspect=aspect, resolution=resolution, seconds=seconds, variations=count, preset=preset, backend=backend, model=model
 )
-composed = videos.compose_prompt(studio, parts, preset)
+composed = create.compose_prompt(studio, parts, preset)
 with prompt_col:
     edited = st.text_area(
         "Prompt sent to the back-end (edit freely)", composed, height=130, key=f"composed-{hash(composed)}"
@@ -100,15 +83,15 @@ with prompt_col:
 
 with settings_col:
     try:
-        plan = videos.plan(settings)
+        plan = create.plan(settings)
     except StudioError as exc:
         plan = None
         st.warning(exc.message)
     if plan is not None:
         st.caption(f"Output {plan.width}×{plan.height}" + (f" — {plan.note}" if plan.note else ""))
-    prices = videos.prices(studio)
+    prices = create.prices(studio)
     price = prices.get(model, 0.0)
-    if backend != "offline":
+    if backend != BackendKey.OFFLINE:
         price = st.number_input(
             f"Price per second for {model} (USD)",
             min_value=0.0,
@@ -118,17 +101,17 @@ with settings_col:
             key=f"price-{model}",
         )
         if price != prices.get(model):
-            videos.set_price(studio, model, price)
+            create.set_price(studio, model, price)
     cost = estimate_cost(price, seconds, count)
     st.metric("Estimated cost", f"${cost:.2f}", help="Price per second × duration × variations.")
-    st.caption(f"Spent so far: ${videos.spend_so_far(studio):.2f}")
-    create = st.button(
+    st.caption(f"Spent so far: ${create.spend_so_far(studio):.2f}")
+    create_clicked = st.button(
         "Create video", type="primary", icon=":material/movie:", use_container_width=True, disabled=plan is None
     )
 
-if create:
+if create_clicked:
     try:
-        generation_id = videos.create_generation(
+        generation_id = create.create_generation(
             studio,
             parts,
             settings,
@@ -140,14 +123,14 @@ if create:
     else:
         st.toast(f"Set #{generation_id} queued — watch it below or in My Videos.", icon=":material/movie:")
 
-video_ui.progress_panel()
+progress_panel()
 
 with st.expander("Save these words as a style preset"):
     name = st.text_input("Preset name", key="preset_name")
     words = st.text_input("Words it adds to the prompt", key="preset_words", placeholder="e.g. pastel watercolour")
     if st.button("Save preset", key="preset_save"):
         try:
-            videos.save_preset(studio, name, words)
+            create.save_preset(studio, name, words)
         except StudioError as exc:
             st.error(exc.message)
         else:

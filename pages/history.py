@@ -10,6 +10,7 @@ from core.captions import service as captions
 from core.captions.styles import STYLES
 from core.errors import StudioError
 from ui import history as history_ui
+from ui.filters import date_range
 
 PAGE_SIZE = 50
 
@@ -28,7 +29,7 @@ chosen_providers = provider_col.multiselect(
 )
 chosen_styles = style_col.multiselect("Style", styles, format_func=lambda k: STYLES[k].label, key="history_styles")
 dates = date_col.date_input("Created between", value=(), key="history_dates", format="YYYY-MM-DD")
-date_from, date_to = captions.date_range(dates)
+date_from, date_to = date_range(dates)
 flt = captions.CaptionFilter(
     search=search, providers=tuple(chosen_providers), styles=tuple(chosen_styles), date_from=date_from, date_to=date_to
 )

@@ -6,8 +6,12 @@ import streamlit as st
 
 import ui
 from core.errors import StudioError
+from core.videos import imports
 from core.videos import library as videos
-from ui import video as video_ui
+from ui.filters import generation_filters
+from ui.grid import video_card
+from ui.lightbox import lightbox
+from ui.progress import progress_panel
 
 PAGE_SIZE = 12
 COLUMNS = 4
@@ -28,19 +32,19 @@ with st.sidebar:
         for upload in imported:
             try:
                 with st.spinner(f"Importing {upload.name}…"):
-                    videos.import_video(studio, upload.name, upload.getvalue())
+                    imports.import_video(studio, upload.name, upload.getvalue())
             except StudioError as exc:
                 st.error(exc.message, icon=":material/error:")
             else:
                 st.toast(f"Imported {upload.name}.")
 
-flt = video_ui.generation_filters("videos")
+flt = generation_filters("videos")
 fav_col, folder_col, page_col = st.columns([2, 3, 2], vertical_alignment="bottom")
 favourites = fav_col.toggle("Favourites only", key="videos_favourites")
 folder = folder_col.selectbox("Folder", ["All folders"] + videos.folders(studio), key="videos_folder")
 flt = replace(flt, favourites_only=favourites, folder=None if folder == "All folders" else folder)
 
-video_ui.progress_panel()
+progress_panel()
 
 total, _ = videos.library(studio, flt, limit=0)
 pages = max(1, -(-total // PAGE_SIZE))
@@ -58,7 +62,7 @@ if not shown:
 for start in range(0, len(shown), COLUMNS):
     for column, view in zip(st.columns(COLUMNS), shown[start : start + COLUMNS]):
         with column:
-            video_ui.video_card(view, key=str(view.id))
+            video_card(view, key=str(view.id))
 
 if st.session_state.get("lightbox"):
-    video_ui.lightbox()
+    lightbox()

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from core.captions import service as captions
-from core.captions.images import validate_image
 from core.captions.providers.base import CaptionResult
 from core.errors import ProviderError, StudioError
+from core.images import validate_image
+from db import captions as queries
 from tests.helpers.corpus import bad_corpus, encode, good_corpus, photo
 from tests.helpers.studio import snapshot
 
@@ -19,7 +20,7 @@ def test_a_refused_input_has_a_clear_message_and_leaves_the_studio_unchanged(stu
     data, word = bad_corpus()[name]
     before = snapshot(studio)
     outcome = captions.caption_image(studio, captions.Upload(name, data), "alt_text", "", offline_captioner)
-    assert not outcome.ok
+    assert outcome.error is not None  # refused
     assert word.lower() in outcome.error.lower()
     assert name in outcome.error
     assert snapshot(studio) == before
@@ -29,7 +30,7 @@ def test_a_refused_input_has_a_clear_message_and_leaves_the_studio_unchanged(stu
 def test_awkward_but_valid_images_are_captioned_and_saved(studio, offline_captioner, name):
     data = good_corpus()[name]
     outcome = captions.caption_image(studio, captions.Upload(name, data), "detailed", "", offline_captioner)
-    assert outcome.ok, outcome.error
+    assert outcome.ok and outcome.text is not None, outcome.error
     assert outcome.text.strip()
     assets, count, files = snapshot(studio)
     assert (assets, count) == (1, 1)
@@ -68,7 +69,7 @@ def test_one_bad_image_in_a_batch_gets_its_own_error_and_the_others_are_saved(st
         on_progress=lambda done, total, o: seen.append((done, total, o.name)),
     )
     assert [o.ok for o in outcomes] == [True, False, True]
-    assert "notes.png" in outcomes[1].error
+    assert "notes.png" in (outcomes[1].error or "")
     assert seen == [(1, 3, "cat.jpg"), (2, 3, "notes.png"), (3, 3, "coffee.png")]
     assert snapshot(studio)[:2] == (2, 2)
 
@@ -98,7 +99,7 @@ def test_a_database_failure_removes_the_files_it_wrote(studio, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(captions.queries, "add_caption", broken)
+    monkeypatch.setattr(queries, "add_caption", broken)
     outcome = captions.caption_image(studio, captions.Upload("cat.jpg", encode(photo())), "alt_text", "", _Answering())
     assert not outcome.ok
     assert snapshot(studio) == before
@@ -120,14 +121,15 @@ def test_the_same_image_twice_is_stored_once(studio):
 
 def test_edit_regenerate_search_and_delete(studio):
     first = captions.caption_image(studio, captions.Upload("cat.jpg", encode(photo())), "alt_text", "", _Answering())
+    assert first.caption_id is not None
     captions.edit_caption(studio, first.caption_id, "A sleepy ginger cat on a rug.")
     total, rows = captions.history(studio, captions.CaptionFilter(search="ginger"))
-    assert total == 1 and rows[0].edited and rows[0].thumbnail.startswith("data:image/jpeg;base64,")
+    assert total == 1 and rows[0].edited and (rows[0].thumbnail or "").startswith("data:image/jpeg;base64,")
     assert captions.history(studio, captions.CaptionFilter(search="tabby"))[0] == 0  # the old text left the index
     with pytest.raises(StudioError):
         captions.edit_caption(studio, first.caption_id, "   ")
     again = captions.regenerate(studio, first.caption_id, _Answering())
-    assert again.ok and again.caption_id != first.caption_id
+    assert again.ok and again.caption_id is not None and again.caption_id != first.caption_id
     captions.delete_caption(studio, first.caption_id)
     assert snapshot(studio)[:2] == (1, 1)  # the image stays: the regenerated caption still uses it
     captions.delete_caption(studio, again.caption_id)
@@ -149,5 +151,5 @@ def test_a_truncated_camera_photo_is_refused_even_when_decoded_at_reduced_scale(
     outcome = captions.caption_image(
         studio, captions.Upload("cut.jpg", data[: len(data) * 2 // 3]), "alt_text", "", offline_captioner
     )
-    assert not outcome.ok and "truncated" in outcome.error
+    assert not outcome.ok and "truncated" in (outcome.error or "")
     assert snapshot(studio) == before

@@ -3,7 +3,7 @@
 import csv
 import io
 
-import pandas as pd
+import pandas as pd  # no pandas-stubs in the venv
 
 from core.captions import service as captions
 from core.exports import neutralise, rows_to_csv

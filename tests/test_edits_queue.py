@@ -10,6 +10,7 @@ from core.errors import StudioError
 from core.videos import edits
 from core.videos import library as videos
 from core.videos.jobs.runner import JobRunner
+from core.videos.operations import Blend
 from db.models import Variation
 from tests.helpers.studio import create_api_generation, fast_runner, queue_offline
 
@@ -55,7 +56,7 @@ def test_an_edit_joins_the_same_set_and_records_its_parents_and_parameters(studi
     view = videos.generation(studio, made.id)
     assert [v.position for v in view.variations] == [0, 1, 2]
     found = edits.lineage(studio, new_id)
-    assert found.operation == "blend" and found.params["weight"] == 0.25
+    assert found.operation == "blend" and isinstance(found.params, Blend) and found.params.weight == 0.25
     assert [p.variation_id for p in found.parents] == [a, b]
     assert [c.variation_id for c in edits.lineage(studio, a).children] == [new_id]
     assert [c.variation_id for c in edits.lineage(studio, b).children] == [new_id]

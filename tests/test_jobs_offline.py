@@ -5,7 +5,9 @@ import av
 import pytest
 
 from core.videos import library as videos
-from core.videos.jobs.runner import JobRunner
+from core.videos.jobs import local
+from core.videos.jobs.runner import STEPS, JobRunner
+from core.videos.operations import Step
 from db import videos as queries
 from tests.helpers.studio import queue_offline, snapshot
 
@@ -29,18 +31,17 @@ def test_an_offline_generation_becomes_playable_videos_with_previews(studio):
     assert list(studio.media.scratch().iterdir()) == []
 
 
-def test_at_most_max_running_variations_run_at_once(studio):
+def test_at_most_max_running_variations_run_at_once(studio, monkeypatch):
     queue_offline(studio, n=4)
     runner = JobRunner(studio, max_running=2)
     seen = []
-    original = runner._render
 
-    def spying(job, backend):
+    def spying(runner, job):
         with studio.db.session() as session:
             seen.append(queries.running_count(session))
-        original(job, backend)
+        local.render(runner, job)
 
-    runner._render = spying
+    monkeypatch.setitem(STEPS, Step.RENDER, spying)
     runner.run_until_idle(timeout=180)
     assert seen and max(seen) <= 2
 

@@ -9,8 +9,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from core.videos import create
 from core.videos import library as videos
 from core.videos.backends import openai_videos
+from core.videos.jobs import remote
 from db.models import Generation, Variation
 from tests.helpers.corpus import encode, photo
 from tests.helpers.studio import create_api_generation, fast_runner
@@ -44,7 +46,7 @@ def test_two_variations_are_two_jobs_polled_downloaded_and_priced(api_studio, vi
         for r in videos_server.requests_for("content")
     )
     assert len(variants) == 6  # video, thumbnail and spritesheet for each, fetched at once
-    assert videos.spend_so_far(api_studio) == pytest.approx(2 * 4 * 0.10)
+    assert create.spend_so_far(api_studio) == pytest.approx(2 * 4 * 0.10)
     assert list(api_studio.media.scratch().iterdir()) == []
 
 
@@ -103,13 +105,13 @@ def test_a_rejected_key_fails_the_job_with_a_clear_message(api_studio, videos_se
 def test_an_expired_download_fails_with_the_services_reason(api_studio, videos_server, monkeypatch):
     generation_id = create_api_generation(api_studio)
     runner = fast_runner(api_studio)
-    original = runner._download
+    original = remote.download
 
-    def expire_first(job, backend, remote_id=None):
+    def expire_first(runner, job, backend, remote_id=None):
         videos_server.expire(remote_id or job.remote_id)
-        original(job, backend, remote_id)
+        original(runner, job, backend, remote_id)
 
-    runner._download = expire_first
+    monkeypatch.setattr(remote, "download", expire_first)
     runner.run_until_idle(timeout=60)
     variation = videos.generation(api_studio, generation_id).variations[0]
     assert variation.status == "failed" and "no longer available" in variation.error

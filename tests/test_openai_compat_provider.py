@@ -100,6 +100,7 @@ def test_a_wrong_key_is_rejected_by_the_server_not_leaked(openai_chat_server, ca
     caplog.set_level(logging.DEBUG)
     wrong = "sk-" + "wrong-key-that-must-not-leak-42"  # built, so no key-shaped literal is committed
     provider = build_provider("openai", settings_for(openai_chat_server, OPENAI_API_KEY=wrong))
+    assert isinstance(provider, oc.OpenAICompatibleCaptioner)
     assert wrong not in repr(provider.config)
 
     with pytest.raises(ProviderError, match="rejected the API key") as caught:

@@ -130,7 +130,7 @@ def test_the_video_thumbnail_and_spritesheet_download_as_real_files(videos_serve
         stream = container.streams.video[0]
         assert stream.codec_context.name == "h264" and (stream.width, stream.height) == (720, 1280)
         assert stream.codec_context.pix_fmt == "yuv420p" and container.streams.audio
-        assert abs(container.duration / av.time_base - 4) < 0.5
+        assert container.duration is not None and abs(container.duration / av.time_base - 4) < 0.5
         assert sum(1 for _ in container.decode(stream)) >= 4
     with Image.open(tmp_path / "thumbnail") as thumbnail:
         assert thumbnail.format == "JPEG" and thumbnail.size == (720, 1280)
@@ -387,13 +387,13 @@ def test_the_client_is_cached_per_config_and_never_retries(videos_server):
     settings = settings_for(videos_server, OPENAI_VIDEO_TIMEOUT="12")
     one, two = ov.OpenAIVideosBackend(settings), ov.OpenAIVideosBackend(settings)
 
-    client = ov._client(one.config)
+    client = ov._clients.get(one.config)
 
-    assert client is ov._client(two.config)
+    assert client is ov._clients.get(two.config)
     assert client.max_retries == 0 and client.timeout == 12.0
     assert str(client.base_url).rstrip("/") == videos_server.v1_url
     ov.clear_clients()
-    assert ov._client(one.config) is not client
+    assert ov._clients.get(one.config) is not client
 
 
 def test_the_sdk_deprecation_warning_is_silenced_for_our_calls_only(videos_server):
@@ -405,7 +405,7 @@ def test_the_sdk_deprecation_warning_is_silenced_for_our_calls_only(videos_serve
         backend.poll(job.remote_id)
         assert warnings.filters == filters_before
         with pytest.deprecated_call():  # a direct SDK call still warns
-            ov._client(backend.config).videos.retrieve(job.remote_id)
+            ov._clients.get(backend.config).videos.retrieve(job.remote_id)
     assert not [w for w in caught if issubclass(w.category, DeprecationWarning)]
 
 

@@ -3,13 +3,14 @@
 import pytest
 
 from core.errors import StudioError
+from core.videos import create, imports
 from core.videos import library as videos
 from core.videos.prompt import MAX_PROMPT_CHARS, VideoPrompt
 from tests.helpers.studio import snapshot
 from tests.helpers.video import make_audio_only, make_mp4, make_random_bytes, make_truncated_moov, make_webm
 
 OK_PARTS = VideoPrompt(scene="a paper boat on a puddle", visual="bright", motion="static")
-OFFLINE = videos.VideoSettings()
+OFFLINE = create.VideoSettings()
 
 
 def _library(studio):
@@ -27,7 +28,7 @@ def _library(studio):
 def test_an_empty_or_overlong_prompt_is_refused_and_nothing_is_saved(studio, parts, prompt_text, words):
     before = _library(studio)
     with pytest.raises(StudioError, match=words):
-        videos.create_generation(studio, parts, OFFLINE, prompt_text=prompt_text)
+        create.create_generation(studio, parts, OFFLINE, prompt_text=prompt_text)
     assert _library(studio) == before
 
 
@@ -41,14 +42,14 @@ def test_an_empty_or_overlong_prompt_is_refused_and_nothing_is_saved(studio, par
 def test_a_reference_that_is_not_an_image_is_refused_and_nothing_is_saved(studio, name, data, words):
     before = _library(studio)
     with pytest.raises(StudioError, match=words):
-        videos.create_generation(studio, OK_PARTS, OFFLINE, reference=(name, data))
+        create.create_generation(studio, OK_PARTS, OFFLINE, reference=(name, data))
     assert _library(studio) == before
 
 
 def test_1080p_on_a_model_that_cannot_make_it_is_explained(studio):
-    settings = videos.VideoSettings(resolution="1080p", backend="openai-videos", model="sora-2")
+    settings = create.VideoSettings(resolution="1080p", backend="openai-videos", model="sora-2")
     with pytest.raises(StudioError, match="720p only"):
-        videos.create_generation(studio, OK_PARTS, settings)
+        create.create_generation(studio, OK_PARTS, settings)
 
 
 @pytest.mark.parametrize(
@@ -63,7 +64,7 @@ def test_a_corrupt_or_audio_only_import_is_refused_and_nothing_is_saved(studio, 
     path = maker(tmp_path / "clip.mp4")
     before = _library(studio)
     with pytest.raises(StudioError) as refused:
-        videos.import_video(studio, "clip.mp4", path.read_bytes())
+        imports.import_video(studio, "clip.mp4", path.read_bytes())
     assert "clip.mp4" in refused.value.message and words in refused.value.message.lower()
     assert _library(studio) == before
     assert [p for p in studio.media.scratch().rglob("*")] == []
@@ -74,8 +75,8 @@ def test_an_h264_mp4_is_imported_as_is_and_a_webm_is_transcoded(studio, tmp_path
 
     mp4 = make_mp4(tmp_path / "a.mp4")
     webm = make_webm(tmp_path / "b.webm")
-    first = videos.import_video(studio, "a.mp4", mp4.read_bytes())
-    second = videos.import_video(studio, "b.webm", webm.read_bytes())
+    first = imports.import_video(studio, "a.mp4", mp4.read_bytes())
+    second = imports.import_video(studio, "b.webm", webm.read_bytes())
     for generation_id in (first, second):
         view = videos.generation(studio, generation_id)
         assert view.source == "import" and view.variations[0].status == "completed"

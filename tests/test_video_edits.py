@@ -17,15 +17,12 @@ import numpy as np
 import pytest
 
 from core.errors import StudioError, UnsupportedVideo
-from core.videos.ops.edits import (
-    RecutResult,
-    blend_videos,
-    influence_curve,
-    keyframe_times,
-    loop_video,
-    recut_video,
-    storyboard,
-)
+from core.videos.kinds import BlendMode, LoopLength, LoopMode
+from core.videos.ops.blend import blend_videos
+from core.videos.ops.loop import loop_video
+from core.videos.ops.mix import influence_curve
+from core.videos.ops.recut import RecutResult, recut_video
+from core.videos.ops.storyboard import keyframe_times, storyboard
 from tests.helpers.video import decode, make_audio_only, make_cut_after_header, make_odd_mov, mean_abs_diff, mp4_boxes
 
 BITS, BLOCK = 10, 16  # barcode: 8 bits of frame number (Gray code) + 2 of clip number, 16-pixel blocks
@@ -125,7 +122,7 @@ def decoded(clips) -> dict[str, list[np.ndarray]]:
 def test_crossfade_loop_is_seamless_across_every_repeat(clips, decoded, tmp_path):
     source = sha256(clips["a"])
     out = tmp_path / "loop.mp4"
-    info = loop_video(clips["a"], out, 0.5, 2.5, length="normal", mode="crossfade", crossfade_s=0.5)
+    info = loop_video(clips["a"], out, 0.5, 2.5, length=LoopLength.NORMAL, mode=LoopMode.CROSSFADE, crossfade_s=0.5)
     section, fade = 48, 12  # 2 s and 0.5 s at 24 fps
     cycle = section - fade
     video = assert_browser_playable(out, 320, 180, 24, 4 * cycle)
@@ -144,7 +141,7 @@ def test_crossfade_loop_is_seamless_across_every_repeat(clips, decoded, tmp_path
 
 def test_pingpong_loop_plays_forward_then_backward(clips, tmp_path):
     out = tmp_path / "pingpong.mp4"
-    loop_video(clips["a"], out, 1.0, 1.5, length="long", mode="pingpong")
+    loop_video(clips["a"], out, 1.0, 1.5, length=LoopLength.LONG, mode=LoopMode.PINGPONG)
     forward = list(range(24, 36))  # 1.0–1.5 s: frames 24 … 35
     cycle = forward + forward[-2:0:-1]
     video = assert_browser_playable(out, 320, 180, 24, 4 * len(cycle))  # long = 8× the section = 4 cycles
@@ -152,9 +149,9 @@ def test_pingpong_loop_plays_forward_then_backward(clips, tmp_path):
 
 
 def test_pingpong_reverses_gop_by_gop_when_the_section_is_too_long_to_keep(clips, tmp_path, monkeypatch):
-    monkeypatch.setattr("core.videos.ops.edits.REVERSE_MEMORY", 320 * 180 * 3 // 2 * 5)  # room for five frames
+    monkeypatch.setattr("core.videos.ops.loop.REVERSE_MEMORY", 320 * 180 * 3 // 2 * 5)  # room for five frames
     out = tmp_path / "pingpong.mp4"
-    loop_video(clips["a"], out, 0.5, 2.75, length="short", mode="pingpong")
+    loop_video(clips["a"], out, 0.5, 2.75, length=LoopLength.SHORT, mode=LoopMode.PINGPONG)
     forward = list(range(12, 66))
     video = assert_browser_playable(out, 320, 180, 24, 2 * len(forward) - 2)
     assert [barcode(frame)[1] for frame in video.frames] == forward + forward[-2:0:-1]
@@ -165,7 +162,7 @@ def test_pingpong_reverses_gop_by_gop_when_the_section_is_too_long_to_keep(clips
 
 def test_mix_frame_is_the_weighted_average_of_the_sources(clips, decoded, tmp_path):
     out = tmp_path / "mix.mp4"
-    blend_videos(clips["a"], clips["b"], out, mode="mix", weight=0.3)
+    blend_videos(clips["a"], clips["b"], out, mode=BlendMode.MIX, weight=0.3)
     video = assert_browser_playable(out, 320, 180, 24, 48)  # as long as the shorter clip, B (2 s)
     for index in (10, 30):
         a, b = (decoded[name][index].astype(np.float32) for name in ("a", "b"))
@@ -175,7 +172,7 @@ def test_mix_frame_is_the_weighted_average_of_the_sources(clips, decoded, tmp_pa
 
 def test_transition_shows_a_then_crossfades_into_b_from_its_start(clips, decoded, tmp_path):
     out = tmp_path / "transition.mp4"
-    info = blend_videos(clips["a"], clips["b"], out, mode="transition", at_s=1.0, transition_s=0.5)
+    info = blend_videos(clips["a"], clips["b"], out, mode=BlendMode.TRANSITION, at_s=1.0, transition_s=0.5)
     video = assert_browser_playable(out, 320, 180, 24, 24 + 48)  # at_s + B's duration
     assert info.duration == pytest.approx(3.0, abs=0.01)
     for index in range(24):
@@ -190,13 +187,13 @@ def test_transition_shows_a_then_crossfades_into_b_from_its_start(clips, decoded
 
 def test_transition_defaults_to_the_end_of_a(clips, tmp_path):
     out = tmp_path / "xfade.mp4"
-    blend_videos(clips["a"], clips["b"], out, mode="transition", transition_s=1.0)
+    blend_videos(clips["a"], clips["b"], out, mode=BlendMode.TRANSITION, transition_s=1.0)
     assert_browser_playable(out, 320, 180, 24, 48 + 48)  # (3 − 1) s of A, then B's 2 s
 
 
 def test_custom_curve_moves_from_a_to_b(clips, decoded, tmp_path):
     out = tmp_path / "custom.mp4"
-    blend_videos(clips["a"], clips["b"], out, mode="custom", curve=[(1.0, 1.0), (0.0, 0.0)])
+    blend_videos(clips["a"], clips["b"], out, mode=BlendMode.CUSTOM, curve=[(1.0, 1.0), (0.0, 0.0)])
     video = assert_browser_playable(out, 320, 180, 24, 48)
     weights = influence_curve([(0.0, 0.0), (1.0, 1.0)], 48)
     for index in (0, 20, 47):
@@ -206,7 +203,7 @@ def test_custom_curve_moves_from_a_to_b(clips, decoded, tmp_path):
 
 def test_blend_partner_of_another_size_and_rate_is_cover_cropped_and_resampled(clips, tmp_path):
     out = tmp_path / "mixed.mp4"
-    blend_videos(clips["a"], clips["b_4x3_30fps"], out, mode="mix", weight=1.0)
+    blend_videos(clips["a"], clips["b_4x3_30fps"], out, mode=BlendMode.MIX, weight=1.0)
     video = assert_browser_playable(out, 320, 180, 24, 48)
     sides = np.concatenate([video.frames[20][:100, :4], video.frames[20][:100, -4:]])  # above the barcode
     assert mean_abs_diff(sides, np.broadcast_to(COLOURS[1], sides.shape)) < 4, "covered: no black bars"
@@ -268,7 +265,7 @@ def test_recut_of_mismatched_clips_is_normalised_to_the_first(clips, tmp_path):
 def test_odd_sized_mpeg4_source_loops_to_even_sized_h264(tmp_path):
     source = make_odd_mov(tmp_path / "camera.mov")  # 255×143 MPEG-4 Part 2, 1 s at 24 fps
     out = tmp_path / "loop.mp4"
-    loop_video(source, out, 0.0, 1.0, length="short", mode="pingpong")
+    loop_video(source, out, 0.0, 1.0, length=LoopLength.SHORT, mode=LoopMode.PINGPONG)
     assert_browser_playable(out, 254, 142, 24, 2 * 24 - 2)
 
 
@@ -298,9 +295,9 @@ def edit(operation: str, source: Path, clips: dict[str, Path], dst: Path, start:
     if operation == "loop":
         return loop_video(source, dst, start, end)
     if operation == "blend":
-        return blend_videos(source, clips["b"], dst, mode="mix")
+        return blend_videos(source, clips["b"], dst, mode=BlendMode.MIX)
     if operation == "blend partner":
-        return blend_videos(clips["a"], source, dst, mode="transition", transition_s=0.5)
+        return blend_videos(clips["a"], source, dst, mode=BlendMode.TRANSITION, transition_s=0.5)
     return recut_video([(source, start, end)], dst)
 
 
@@ -361,12 +358,14 @@ def test_empty_segment_list_is_refused(tmp_path):
 
 def test_transition_outside_a_is_refused(clips, tmp_path):
     with pytest.raises(StudioError, match="must lie within"):
-        blend_videos(clips["a"], clips["b"], tmp_path / "out.mp4", mode="transition", at_s=2.5, transition_s=1.0)
+        blend_videos(
+            clips["a"], clips["b"], tmp_path / "out.mp4", mode=BlendMode.TRANSITION, at_s=2.5, transition_s=1.0
+        )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_progress_reports_whole_percents_up_to_done(clips, tmp_path):
     seen: list[float] = []
-    loop_video(clips["a"], tmp_path / "loop.mp4", 0.0, 1.0, length="short", progress=seen.append)
+    loop_video(clips["a"], tmp_path / "loop.mp4", 0.0, 1.0, length=LoopLength.SHORT, progress=seen.append)
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) > 10
     assert all(abs(value * 100 - round(value * 100)) < 1e-9 for value in seen)

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from core.videos.backends.offline.render import cover_crop, render_offline
-from core.videos.prompt import (
-    MAX_PROMPT_CHARS,
-    STYLE_PRESETS,
-    InvalidPrompt,
-    VideoPrompt,
-    camera_move,
-    colours_in,
-    validate_prompt,
-)
+from core.videos.backends.offline.words import camera_move, colours_in
+from core.videos.prompt import MAX_PROMPT_CHARS, STYLE_PRESETS, InvalidPrompt, VideoPrompt, validate_prompt
 from tests.helpers.video import decode, mean_abs_diff, mp4_boxes
 
 PROMPT = VideoPrompt(
@@ -38,7 +33,7 @@ def renders(tmp_path_factory):
 
     def render(name, **kwargs):
         if name not in made:
-            options = dict(prompt=PROMPT, preset="None", width=320, height=180, seconds=2, seed=1)
+            options: dict[str, Any] = dict(prompt=PROMPT, preset="None", width=320, height=180, seconds=2, seed=1)
             options.update(kwargs)
             path = folder / f"{name}.mp4"
             info = render_offline(out_path=path, **options)
@@ -168,7 +163,7 @@ def test_cover_crop_fills_the_exact_size_from_the_centre():
 
 
 def test_progress_climbs_to_one(tmp_path):
-    reports = []
+    reports: list[float] = []
     render_offline(PROMPT, "None", 256, 144, 1, 3, tmp_path / "clip.mp4", progress=reports.append)
     assert len(reports) >= 5
     assert reports == sorted(reports) and reports[-1] == 1.0 and 0 <= reports[0] < 0.2

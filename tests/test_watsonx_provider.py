@@ -188,6 +188,7 @@ def test_secrets_never_appear_in_errors_or_logs(watsonx_server, caplog):
         (settings_for(watsonx_server, WATSONX_APIKEY=api_key + "-revoked"), None),
     ]:
         provider = build_provider("watsonx", settings)
+        assert isinstance(provider, wx.WatsonxCaptioner)
         assert api_key not in repr(provider.config) and token not in repr(provider.config)
         if status:
             watsonx_server.fail_next(status, count=50)

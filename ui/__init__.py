@@ -1,6 +1,8 @@
-"""Streamlit pieces the pages share: the cached studio and providers, and small widgets.
+"""Streamlit pieces the pages share: the cached studio and providers, the page header, labels.
 
-Pages import from here and from core/; this module is the only place that caches clients.
+Pages import from here and from core/; this package is the only place that caches clients.
+Heavy modules (the video stack, numpy, pandas) are imported where a widget needs them, so the
+first page a user opens costs what that page needs.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import logging
 import streamlit as st
 
 from core.captions.providers import build_provider, default_provider_key, provider_statuses
-from core.captions.providers.base import CaptionProvider, ProviderStatus
+from core.captions.providers.base import CaptionProvider
 from core.config import Settings
+from core.status import ServiceStatus
 from core.studio import Studio, open_studio
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -37,7 +40,7 @@ def provider_for(key: str) -> CaptionProvider:
     return caption_provider(key, current, hash(current))
 
 
-def statuses() -> list[ProviderStatus]:
+def statuses() -> list[ServiceStatus]:
     return provider_statuses(settings())
 
 
@@ -59,7 +62,7 @@ def _leave_legacy_multipage_mode() -> None:
 def page_header(title: str, caption: str) -> None:
     """Every page starts here; so does the video job runner, so unfinished jobs resume on any page."""
     _leave_legacy_multipage_mode()
-    from ui.video import ensure_runner
+    from ui.progress import ensure_runner
 
     ensure_runner()
     st.title(title)
@@ -71,13 +74,7 @@ def provider_label(key: str | None) -> str:
     return labels.get(key or "", key or "")
 
 
-def video_statuses() -> list[ProviderStatus]:
-    from core.videos.backends import backend_statuses
-
-    return backend_statuses(settings())
-
-
 def video_backend_label(key: str) -> str:
-    labels = {s.key: s.label for s in video_statuses()}
-    labels["import"] = "Imported file"
-    return labels.get(key, key)
+    from core.videos import create
+
+    return create.backend_label(studio(), key)

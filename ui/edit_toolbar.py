@@ -13,27 +13,20 @@ import ui
 from core.errors import StudioError
 from core.videos import edits
 from core.videos import library as videos
+from core.videos.kinds import BackendKey, BlendMode, LoopLength, LoopMode
+from core.videos.operations import RemixStrength
+
+SEAM_LABELS = {LoopMode.CROSSFADE: "Cross-fade the tail into the head", LoopMode.PINGPONG: "Ping-pong"}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _storyboard(digest: str, count: int = 8) -> list[tuple[float, bytes]]:
-    import io
-
-    from core.videos.ops.edits import storyboard
-
-    frames = []
-    for at, image in storyboard(videos.video_path(ui.studio(), digest), count=count, tile_width=160):
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=80)
-        frames.append((at, buffer.getvalue()))
-    return frames
+    return edits.storyboard_frames(ui.studio(), digest, count=count)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _keyframes(digest: str) -> list[float]:
-    from core.videos.ops.edits import keyframe_times
-
-    return keyframe_times(videos.video_path(ui.studio(), digest))
+    return edits.keyframe_times(ui.studio(), digest)
 
 
 def _queued(view: videos.GenerationView, submit) -> None:
@@ -124,11 +117,11 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
         )
         strength = (
             st.segmented_control(
-                "Strength", list(edits.REMIX_STRENGTHS), default="Mild", key=f"strength-{variation.id}"
+                "Strength", list(RemixStrength), default=RemixStrength.MILD, key=f"strength-{variation.id}"
             )
-            or "Mild"
+            or RemixStrength.MILD
         )
-        where = "the Videos API's remix" if view.backend == "openai-videos" else "the offline renderer, re-rendered"
+        where = "the Videos API's remix" if view.backend == BackendKey.OPENAI_VIDEOS else "the offline renderer, re-rendered"
         st.caption(f"Made with {where}.")
         if st.button("Remix", type="primary", key=f"remix-go-{variation.id}", icon=":material/auto_fix_high:"):
             _queued(view, lambda: edits.queue_remix(studio, variation.id, change, strength))
@@ -143,17 +136,21 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
             )
             mode = (
                 st.segmented_control(
-                    "Mode", ["Transition", "Mix", "Custom"], default="Transition", key=f"blend-mode-{variation.id}"
+                    "Mode",
+                    list(BlendMode),
+                    default=BlendMode.TRANSITION,
+                    format_func=str.capitalize,
+                    key=f"blend-mode-{variation.id}",
                 )
-                or "Transition"
+                or BlendMode.TRANSITION
             )
             at_s, weight, curve = None, 0.5, None
-            if mode == "Transition":
+            if mode == BlendMode.TRANSITION:
                 latest = max(0.1, round(duration - 1.0, 1))  # the one-second crossfade must fit inside
                 at_s = st.slider(
                     "Crossfade at (s)", 0.0, latest, min(latest, round(duration / 2, 1)), 0.1, key=f"at-{variation.id}"
                 )
-            elif mode == "Mix":
+            elif mode == BlendMode.MIX:
                 weight = st.slider("Weight of the other video", 0.0, 1.0, 0.5, 0.05, key=f"weight-{variation.id}")
             else:
                 points = st.data_editor(
@@ -168,14 +165,12 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
                 )
                 curve = sorted((float(t), float(w)) for t, w in points.dropna().itertuples(index=False))
                 if len(curve) >= 2:
-                    from core.videos.ops.edits import influence_curve
-
-                    st.line_chart(pd.DataFrame({"other video's weight": influence_curve(curve, 50)}), height=140)
+                    st.line_chart(pd.DataFrame({"other video's weight": edits.influence_curve(curve, 50)}), height=140)
             if st.button("Blend", type="primary", key=f"blend-go-{variation.id}", icon=":material/join:"):
                 _queued(
                     view,
                     lambda: edits.queue_blend(
-                        studio, variation.id, partner, mode.lower(), at_s=at_s, weight=weight, curve=curve
+                        studio, variation.id, partner, mode, at_s=at_s, weight=weight, curve=curve
                     ),
                 )
 
@@ -186,19 +181,19 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
         length = (
             st.segmented_control(
                 "Length",
-                ["short", "normal", "long"],
-                default="normal",
+                list(LoopLength),
+                default=LoopLength.NORMAL,
                 format_func=str.capitalize,
                 key=f"loop-length-{variation.id}",
             )
-            or "normal"
+            or LoopLength.NORMAL
         )
         mode = st.radio(
             "Seam",
-            ["crossfade", "pingpong"],
+            list(LoopMode),
             horizontal=True,
             key=f"loop-mode-{variation.id}",
-            format_func={"crossfade": "Cross-fade the tail into the head", "pingpong": "Ping-pong"}.get,
+            format_func=SEAM_LABELS.get,
         )
         if st.button("Make loop", type="primary", key=f"loop-go-{variation.id}", icon=":material/all_inclusive:"):
             _queued(view, lambda: edits.queue_loop(studio, variation.id, start_s, end_s, length, mode))
@@ -208,12 +203,11 @@ def lineage_panel(view: videos.GenerationView, variation: videos.VariationView) 
     found = edits.lineage(ui.studio(), variation.id)
     if found is None:
         return
-    made = edits.OPERATION_LABELS.get(found.operation, found.operation)
+    made = found.operation.label
 
-    def names(links) -> str:
+    def names(links: tuple[edits.LineageLink, ...]) -> str:
         return ", ".join(
-            f"set #{l.generation_id} variation {l.position + 1} ({edits.OPERATION_LABELS.get(l.operation, l.operation)})"
-            for l in links
+            f"set #{link.generation_id} variation {link.position + 1} ({link.operation.label})" for link in links
         )
 
     lines = [f"**How it was made:** {made}"]

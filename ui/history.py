@@ -9,12 +9,11 @@ import streamlit as st
 
 import ui
 from core.videos import library as videos
+from ui.filters import generation_filters
 
 
 def generations_history() -> None:
     studio = ui.studio()
-    from ui.video import generation_filters
-
     flt = generation_filters("gen")
     rows = videos.generation_rows(studio, flt, limit=1000)
     summary, export = st.columns([5, 2], vertical_alignment="bottom")

@@ -1,3 +1,3 @@
-"""Captions: the pipeline Caption Studio calls (``service``), styles, image validation and
-encoding (``images``), the providers behind one protocol (``providers``) and the offline
-vision models (``vision``)."""
+"""Captions: the pipeline Caption Studio calls (``service``), styles, images made ready for a
+provider (``images``; validation and encoding live in ``core.images``), the providers behind one
+protocol (``providers``) and the offline vision models (``vision``)."""

@@ -1,7 +1,8 @@
 """Caption Studio's pipeline: uploads in, captions saved, one outcome per image.
 
 Stage 1 (input) is the list of uploads with a style and an optional prompt; stage 2 is
-``core.captions.images``; stage 3 is the provider. Nothing is written until the provider has answered:
+``core.images`` (validation) and ``core.captions.images`` (encoding for the provider); stage 3 is
+the provider. Nothing is written until the provider has answered:
 then the original file (by content hash), its thumbnail and the rows are saved together, and a
 database failure removes the files this call created. One bad image never stops the batch.
 """
@@ -13,13 +14,15 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
+from pathlib import Path
 
-from core.captions.images import ValidatedImage, prepare_for_provider, thumbnail_jpeg, validate_image
+from core.captions.images import prepare_for_provider
 from core.captions.providers.base import CaptionProvider, CaptionRequest, CaptionResult
 from core.captions.styles import CUSTOM, STYLES, build_instruction
-from core.errors import StudioError
+from core.errors import StudioError, must_exist
 from core.exports import rows_to_csv
+from core.images import ValidatedImage, thumbnail_jpeg, validate_image
 from core.studio import Studio
 from db import captions as queries
 from db.media import EXTENSIONS, sha256_hex
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 
 ORIGINALS = "originals"
 THUMBS = "thumbs"
+PROMPT_MAX_CHARS = 4_000
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,8 @@ def check_request(style: str, prompt: str) -> str:
         raise StudioError(f"Unknown caption style “{style}”.")
     if style == CUSTOM and not prompt.strip():
         raise StudioError("The Custom prompt style needs a prompt: write what the caption should say.")
-    if len(prompt) > 4000:
-        raise StudioError("The prompt is longer than 4,000 characters; shorten it.")
+    if len(prompt) > PROMPT_MAX_CHARS:
+        raise StudioError(f"The prompt is longer than {PROMPT_MAX_CHARS:,} characters; shorten it.")
     return build_instruction(style, prompt)
 
 
@@ -78,7 +82,7 @@ def _save(
     latency_ms: float,
 ) -> int:
     digest = sha256_hex(image.data)
-    created = []
+    created: list[Path] = []
     try:
         original, new = studio.media.put(image.data, ORIGINALS, EXTENSIONS[image.format], digest)
         if new:
@@ -177,9 +181,7 @@ def caption_batch(
 def regenerate(studio: Studio, caption_id: int, provider: CaptionProvider) -> CaptionOutcome:
     """Caption the same image again with the same style and prompt; a new caption row is added."""
     with studio.db.session() as session:
-        caption = queries.get_caption(session, caption_id)
-        if caption is None:
-            raise StudioError("That caption no longer exists.")
+        caption = must_exist(queries.get_caption(session, caption_id), "That caption")
         asset = caption.asset
         style, prompt, name, fmt, digest = caption.style, caption.prompt, asset.display_name, asset.format, asset.sha256
     try:
@@ -193,8 +195,7 @@ def edit_caption(studio: Studio, caption_id: int, text: str) -> None:
     if not text.strip():
         raise StudioError("A caption cannot be empty; delete it instead.")
     with studio.db.session() as session:
-        if queries.update_caption_text(session, caption_id, text.strip()) is None:
-            raise StudioError("That caption no longer exists.")
+        must_exist(queries.update_caption_text(session, caption_id, text.strip()), "That caption")
 
 
 def delete_caption(studio: Studio, caption_id: int) -> None:
@@ -218,7 +219,7 @@ class HistoryRow:
     prompt: str
     provider: str
     model: str
-    created_at: object
+    created_at: datetime
     edited: bool
     latency_ms: float | None
     confidence: float | None
@@ -269,13 +270,3 @@ def export_captions_csv(studio: Studio, flt: queries.CaptionFilter) -> bytes:
 
 
 CaptionFilter = queries.CaptionFilter
-
-
-def date_range(value) -> tuple[date | None, date | None]:
-    """Normalise what st.date_input returns (nothing, one date, or a pair) into (from, to)."""
-    if not value:
-        return None, None
-    if isinstance(value, date):
-        return value, value
-    items = list(value)
-    return (items[0] if items else None), (items[1] if len(items) > 1 else None)

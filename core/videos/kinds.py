@@ -25,10 +25,8 @@ class VariationStatus(StrEnum):
         return _STATUS_LABELS[self]
 
 
-ACTIVE = frozenset(
-    {VariationStatus.QUEUED, VariationStatus.SUBMITTING, VariationStatus.IN_PROGRESS, VariationStatus.DOWNLOADING}
-)
-RUNNING = ACTIVE - {VariationStatus.QUEUED}
+ACTIVE = (VariationStatus.QUEUED, VariationStatus.SUBMITTING, VariationStatus.IN_PROGRESS, VariationStatus.DOWNLOADING)
+RUNNING = ACTIVE[1:]  # holding a slot: at most ``max_running`` of these at once
 _STATUS_LABELS = {
     VariationStatus.QUEUED: "waiting for a free slot",
     VariationStatus.SUBMITTING: "sending to the service",

@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -34,29 +36,30 @@ def watsonx_tls_cert(tmp_path_factory: pytest.TempPathFactory) -> TLSCert:
 
 
 @pytest.fixture
-def watsonx_sdk_isolation(monkeypatch: pytest.MonkeyPatch):
+def watsonx_sdk_isolation(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     saved_env = dict(os.environ)
+    sdk_settings: Any
     try:
-        from ibm_watsonx_ai._wrappers.httpx import GlobalHttpxSettings
+        from ibm_watsonx_ai._wrappers.httpx import GlobalHttpxSettings as sdk_settings
     except ImportError:  # pragma: no cover - the SDK is a runtime dependency
-        GlobalHttpxSettings = None
-    saved_globals = (GlobalHttpxSettings.verify, GlobalHttpxSettings.proxies) if GlobalHttpxSettings else None
+        sdk_settings = None
+    saved_globals = (sdk_settings.verify, sdk_settings.proxies) if sdk_settings is not None else None
     _without_proxies(monkeypatch)
     yield
     os.environ.clear()
     os.environ.update(saved_env)
-    if GlobalHttpxSettings is not None:
-        GlobalHttpxSettings.verify, GlobalHttpxSettings.proxies = saved_globals
+    if saved_globals is not None:
+        sdk_settings.verify, sdk_settings.proxies = saved_globals
 
 
 @pytest.fixture
-def watsonx_server(watsonx_tls_cert: TLSCert, watsonx_sdk_isolation) -> FakeWatsonx:
+def watsonx_server(watsonx_tls_cert: TLSCert, watsonx_sdk_isolation: None) -> Iterator[FakeWatsonx]:
     with FakeWatsonx(watsonx_tls_cert) as server:
         yield server
 
 
 @pytest.fixture
-def openai_chat_server(monkeypatch: pytest.MonkeyPatch) -> FakeOpenAIChat:
+def openai_chat_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAIChat]:
     _without_proxies(monkeypatch)
     with FakeOpenAIChat() as server:
         yield server
@@ -67,7 +70,7 @@ from tests.fakes.videos_server import FakeVideos  # noqa: E402
 
 
 @pytest.fixture
-def videos_server(monkeypatch: pytest.MonkeyPatch) -> FakeVideos:
+def videos_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeVideos]:
     """A started ``FakeVideos`` (plain HTTP); ``.client_settings()`` gives the OPENAI_* settings for it."""
     _without_proxies(monkeypatch)
     with FakeVideos() as server:

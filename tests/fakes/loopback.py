@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 log = logging.getLogger(__name__)
+_serving = threading.local()  # the handler answering this thread's request
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,8 @@ class LoopbackServer:
             self._script.clear()
 
     # --- for subclasses ----------------------------------------------------------------------
-    def handle(self, request: RecordedRequest) -> Reply:  # pragma: no cover - abstract
+    def handle(self, request: RecordedRequest) -> Reply | None:  # pragma: no cover - abstract
+        """The reply to send as JSON, or None when the fake wrote it itself (see ``current_handler``)."""
         raise NotImplementedError
 
     # --- internals ----------------------------------------------------------------------------
@@ -167,12 +169,25 @@ class _Server(ThreadingHTTPServer):
         log.debug("fake server: connection from %s ended with an error", client_address, exc_info=True)
 
 
+def current_handler() -> BaseHTTPRequestHandler:
+    """The handler answering this thread's request, for a fake that writes a non-JSON reply itself."""
+    handler: BaseHTTPRequestHandler = _serving.handler
+    return handler
+
+
 def _make_handler(fake: LoopbackServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = f"fake-{fake.scheme_name}"
         protocol_version = "HTTP/1.0"  # one request per connection: nothing lingers after a test
 
         def _serve(self) -> None:
+            _serving.handler = self
+            try:
+                self._answer()
+            finally:
+                _serving.handler = None
+
+        def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             parts = urlsplit(self.path)

@@ -1,17 +1,16 @@
 """Sample images for provider tests: a photo larger than any provider's limit, ready to send.
 
-``prepare`` uses ``core.captions.images.prepare_image`` when it exists (what the app does) and otherwise a
-local stand-in, so provider tests do not depend on the image module being finished.
+``prepare`` is ``core.captions.images.prepare_image``: what the app does before it calls a provider.
 """
 
 from __future__ import annotations
 
-import base64
 import io
 
 from PIL import Image
 
-from core.captions.providers.base import CaptionRequest, PreparedImage
+from core.captions.images import prepare_image
+from core.captions.providers.base import CaptionProvider, CaptionRequest, PreparedImage
 
 INSTRUCTION = "Write alt text for this image: one concise sentence."
 
@@ -27,21 +26,10 @@ def photo_bytes(width: int = 2400, height: int = 1600) -> bytes:
 
 
 def prepare(data: bytes, max_long_side: int) -> PreparedImage:
-    try:
-        from core.captions.images import prepare_image
-    except ImportError:
-        prepare_image = None
-    if prepare_image is not None:
-        return prepare_image(data, max_long_side)
-    image = Image.open(io.BytesIO(data)).convert("RGB")
-    image.thumbnail((max_long_side, max_long_side), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=88)
-    jpeg = buffer.getvalue()
-    return PreparedImage(image, jpeg, "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii"))
+    return prepare_image(data, max_long_side)
 
 
-def caption_request(provider, instruction: str = INSTRUCTION) -> CaptionRequest:
+def caption_request(provider: CaptionProvider, instruction: str = INSTRUCTION) -> CaptionRequest:
     """A request with a 2400x1600 photo prepared for ``provider``'s limit."""
     return CaptionRequest(
         image=prepare(photo_bytes(), provider.max_long_side), instruction=instruction, style="alt_text"

@@ -38,7 +38,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.fakes.loopback import LoopbackServer, RecordedRequest, Reply
+from tests.fakes.loopback import LoopbackServer, RecordedRequest, Reply, current_handler
 
 VIDEOS_PATH = "/v1/videos"
 SIZES = ("720x1280", "1280x720", "1024x1792", "1792x1024")
@@ -109,8 +109,9 @@ def parse_multipart(request: RecordedRequest) -> CreateForm:
     fields: dict[str, str] = {}
     files: dict[str, UploadedFile] = {}
     for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        data = part.get_payload(decode=True) or b""
+        name = str(part.get_param("name", header="content-disposition"))
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         filename = part.get_filename()
         if filename is not None:
             files[name] = UploadedFile(filename, part.get_content_type(), data)
@@ -262,12 +263,6 @@ class FakeVideos(LoopbackServer):
         self._order = itertools.count()
         self._state = threading.Lock()
 
-    # --- lifecycle: the shared handler writes JSON, so binary content goes out through ours ------
-    def start(self) -> FakeVideos:
-        super().start()
-        self._httpd.RequestHandlerClass = _with_binary_replies(self._httpd.RequestHandlerClass)
-        return self
-
     @property
     def v1_url(self) -> str:
         return self.base_url + "/v1"
@@ -351,7 +346,7 @@ class FakeVideos(LoopbackServer):
                     return self._create(request)
                 if endpoint == "list":
                     return self._list(request)
-                video = self.videos.get(video_id)
+                video = self.videos.get(video_id) if video_id is not None else None
                 if video is None:
                     raise _Refused(
                         404, f"Video with id '{video_id}' not found.", param="video_id", code="video_not_found"
@@ -366,7 +361,8 @@ class FakeVideos(LoopbackServer):
                 reply = self._content(video, request)
                 truncate = self.truncate_downloads > 0
                 self.truncate_downloads -= truncate
-            return _send_binary(*reply, truncate=truncate)
+            _send_binary(*reply, truncate=truncate)
+            return None
         except _Refused as refused:
             return refused.reply
 
@@ -593,27 +589,10 @@ def _check_reference(reference: UploadedFile, size: str) -> None:
         )
 
 
-# --- binary replies: the handler of this request writes them itself ---------------------------------
-_current = threading.local()
-
-
-def _with_binary_replies(handler_class):
-    class Handler(handler_class):
-        def _serve(self) -> None:
-            _current.handler = self
-            try:
-                handler_class._serve(self)
-            finally:
-                _current.handler = None
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-    return Handler
-
-
+# --- binary replies: the shared handler writes JSON, so this request's handler writes them itself ----
 def _send_binary(status: int, payload: bytes, content_type: str, truncate: bool = False) -> None:
-    """Write the response now and return None, which tells the shared handler it was sent."""
-    handler = _current.handler
+    """Write the response now; the caller returns None, which tells the shared handler it was sent."""
+    handler = current_handler()
     try:
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
@@ -622,7 +601,6 @@ def _send_binary(status: int, payload: bytes, content_type: str, truncate: bool 
         handler.wfile.write(payload[: len(payload) // 2] if truncate else payload)
     except (BrokenPipeError, ConnectionResetError):
         pass
-    return None
 
 
 __all__ = [

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from core.studio import Studio
-from core.videos import library as videos
+from core.videos import create
 from core.videos.jobs.runner import JobRunner
 from core.videos.prompt import VideoPrompt
 from db import videos as queries
@@ -55,10 +55,10 @@ def queue_offline(studio, n=2, size=(320, 180), seconds=2, parts=None):
 
 
 def create_api_generation(studio, n=1, aspect="16:9", reference=None, seconds=4):
-    settings = videos.VideoSettings(
+    settings = create.VideoSettings(
         aspect=aspect, resolution="720p", seconds=seconds, variations=n, backend="openai-videos", model="sora-2"
     )
-    return videos.create_generation(studio, PARTS, settings, reference=reference)
+    return create.create_generation(studio, PARTS, settings, reference=reference)
 
 
 def fast_runner(studio, **kwargs):

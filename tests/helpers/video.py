@@ -13,6 +13,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+import numpy.typing as npt
 import pytest
 from PIL import Image
 
@@ -47,15 +48,17 @@ def _write(
     seconds: float,
     fps: int = 24,
     pix_fmt: str = "yuv420p",
-    options: dict | None = None,
+    options: dict[str, object] | None = None,
     audio_codec: str | None = None,
-    container_options: dict | None = None,
+    container_options: dict[str, str] | None = None,
 ) -> Path:
     with av.open(str(path), "w", format=fmt, options=container_options or {}) as out:
         video = out.add_stream(codec, rate=fps)
+        assert isinstance(video, av.VideoStream), codec
         video.width, video.height, video.pix_fmt = width, height, pix_fmt
         video.options = options or {}
         audio = out.add_stream(audio_codec, rate=48000, layout="mono") if audio_codec else None
+        assert audio is None or isinstance(audio, av.AudioStream), audio_codec
         for index, pixels in enumerate(moving_frames(width, height, round(seconds * fps))):
             frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
             frame.pts = index
@@ -219,11 +222,17 @@ def decode(path: Path) -> Decoded:
         frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
         ctx = stream.codec_context
         return Decoded(
-            ctx.name, ctx.pix_fmt, ctx.width, ctx.height, stream.average_rate, frames, bool(container.streams.audio)
+            ctx.name,
+            ctx.pix_fmt or "",  # "" never equals the format a test expects
+            ctx.width,
+            ctx.height,
+            stream.average_rate or Fraction(0),
+            frames,
+            bool(container.streams.audio),
         )
 
 
-def mean_abs_diff(a: np.ndarray | Image.Image, b: np.ndarray | Image.Image) -> float:
+def mean_abs_diff(a: npt.ArrayLike | Image.Image, b: npt.ArrayLike | Image.Image) -> float:
     return float(np.mean(np.abs(np.asarray(a, dtype=np.float32) - np.asarray(b, dtype=np.float32))))
 
 
@@ -244,7 +253,7 @@ class SampleMedia:
 
 
 @pytest.fixture(scope="session")
-def sample_media(tmp_path_factory) -> SampleMedia:
+def sample_media(tmp_path_factory: pytest.TempPathFactory) -> SampleMedia:
     """One of every kind of file an import can meet, made once per test session."""
     folder = tmp_path_factory.mktemp("video-media")
     empty = folder / "empty.mp4"

@@ -5,20 +5,21 @@ Every provider module imports its SDK or model lazily, so listing statuses stays
 
 from __future__ import annotations
 
-from core.captions.providers.base import CaptionProvider, ProviderStatus
+from core.captions.providers.base import CaptionProvider
 from core.captions.providers.openai_compat import OpenAICompatibleCaptioner, openai_status
 from core.captions.providers.watsonx import WatsonxCaptioner, watsonx_status
 from core.config import Settings
+from core.status import ServiceStatus
 
 PROVIDER_KEYS = ("offline", "watsonx", "openai")
 OFFLINE_LABEL = "Offline captioner (on this computer)"  # as OfflineCaptioner.label
 
 
-def offline_status() -> ProviderStatus:
-    return ProviderStatus("offline", OFFLINE_LABEL, True, "Runs on this computer; no account needed")
+def offline_status() -> ServiceStatus:
+    return ServiceStatus("offline", OFFLINE_LABEL, True, "Runs on this computer; no account needed")
 
 
-def provider_statuses(settings: Settings) -> list[ProviderStatus]:
+def provider_statuses(settings: Settings) -> list[ServiceStatus]:
     """One status per key of ``PROVIDER_KEYS``, in that order."""
     return [offline_status(), watsonx_status(settings), openai_status(settings)]
 

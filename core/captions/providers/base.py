@@ -8,7 +8,7 @@ caption and what it cost. Providers never touch the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from PIL import Image
 
@@ -38,7 +38,7 @@ class CaptionRequest:
     user_prompt: str = ""  # the user's own words, if any
 
 
-def vision_message(request: CaptionRequest) -> dict:
+def vision_message(request: CaptionRequest) -> dict[str, Any]:
     """The one user chat message both cloud APIs take: the instruction and the image as a data URL."""
     return {
         "role": "user",
@@ -67,13 +67,3 @@ class CaptionProvider(Protocol):
     def caption(self, request: CaptionRequest) -> CaptionResult:
         """Caption one image. Raises ``core.errors.ProviderError`` with a clear sentence on failure."""
         ...
-
-
-@dataclass(frozen=True)
-class ProviderStatus:
-    """Whether a provider can be used now, and why not if it cannot."""
-
-    key: str
-    label: str
-    configured: bool
-    reason: str  # e.g. "Set WATSONX_APIKEY or WATSONX_TOKEN" or "Llama 4 Maverick on https://..."

@@ -10,14 +10,16 @@ call) per attempt and one retry, against the SDK's 10 minutes and two retries.
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.captions.providers.base import CaptionRequest, CaptionResult, ProviderStatus, vision_message
+from core.captions.providers.base import CaptionRequest, CaptionResult, vision_message
+from core.clients import ClientCache
 from core.config import Settings
-from core.errors import BackendUnavailable, ProviderError
+from core.errors import BackendUnavailable, ProviderError, translated
+from core.redact import redact
+from core.status import ServiceStatus
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +52,7 @@ def load_config(settings: Settings) -> OpenAICompatConfig:
         raise BackendUnavailable("Set OPENAI_BASE_URL (e.g. http://localhost:11434/v1 for Ollama).")
     if not base_url.startswith(("http://", "https://")):
         raise BackendUnavailable("OPENAI_BASE_URL must start with http:// or https://.")
-    raw_timeout = settings.get("OPENAI_TIMEOUT")
-    try:
-        timeout_s = float(raw_timeout) if raw_timeout else DEFAULT_TIMEOUT_S
-    except ValueError:
-        timeout_s = -1.0
-    if not timeout_s > 0:
-        raise BackendUnavailable("OPENAI_TIMEOUT must be a positive number of seconds.")
+    timeout_s = settings.seconds("OPENAI_TIMEOUT", DEFAULT_TIMEOUT_S)
     return OpenAICompatConfig(
         base_url=base_url,
         model=settings.get("OPENAI_VISION_MODEL") or DEFAULT_MODEL,
@@ -65,17 +61,16 @@ def load_config(settings: Settings) -> OpenAICompatConfig:
     )
 
 
-def openai_status(settings: Settings) -> ProviderStatus:
+def openai_status(settings: Settings) -> ServiceStatus:
     try:
         config = load_config(settings)
     except BackendUnavailable as exc:
-        return ProviderStatus(KEY, LABEL, False, exc.message)
+        return ServiceStatus(KEY, LABEL, False, exc.message)
     key_note = "" if config.api_key else " (no OPENAI_API_KEY: fine for local servers)"
-    return ProviderStatus(KEY, LABEL, True, f"{config.model} at {config.base_url}{key_note}")
+    return ServiceStatus(KEY, LABEL, True, f"{config.model} at {config.base_url}{key_note}")
 
 
-@functools.lru_cache(maxsize=4)
-def _client(config: OpenAICompatConfig) -> Any:
+def _build_client(config: OpenAICompatConfig) -> Any:
     from openai import OpenAI
 
     return OpenAI(
@@ -86,8 +81,12 @@ def _client(config: OpenAICompatConfig) -> Any:
     )
 
 
+_clients: ClientCache[OpenAICompatConfig, Any] = ClientCache(_build_client)
+
+
 def clear_clients() -> None:
-    _client.cache_clear()
+    """Forget every built client (tests, or after the settings change)."""
+    _clients.clear()
 
 
 class OpenAICompatibleCaptioner:
@@ -101,15 +100,10 @@ class OpenAICompatibleCaptioner:
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
         messages = [vision_message(request)]
-        try:
-            completion = _client(self.config).chat.completions.create(
+        with translated(self._translate):
+            completion = _clients.get(self.config).chat.completions.create(
                 model=self.config.model, messages=messages, max_tokens=MAX_TOKENS, temperature=TEMPERATURE
             )
-        except Exception as exc:
-            error = self._translate(exc)
-            if error is exc:
-                raise
-            raise error from exc
         if not completion.choices:
             raise ProviderError(f"The vision server at {self.config.base_url} answered without a caption.")
         text = (completion.choices[0].message.content or "").strip()
@@ -137,7 +131,8 @@ class OpenAICompatibleCaptioner:
         if isinstance(exc, openai.APIConnectionError):
             log.warning("OpenAI-compatible server unreachable at %s", cfg.base_url)
             return ProviderError(
-                f"Cannot reach the vision server at {cfg.base_url}; check OPENAI_BASE_URL and that the server is running."
+                f"Cannot reach the vision server at {cfg.base_url}; "
+                "check OPENAI_BASE_URL and that the server is running."
             )
         if not isinstance(exc, openai.APIStatusError):
             return exc
@@ -145,7 +140,7 @@ class OpenAICompatibleCaptioner:
         log.warning("OpenAI-compatible server answered HTTP %s (%s)", status, exc.code or type(exc).__name__)
         # The server's own words only where they help and cannot hold the key (401 texts quote it).
         message = exc.body.get("message") if isinstance(exc.body, dict) else None
-        detail = _scrub(str(message), cfg.secrets())[:200] if message else "no details given"
+        detail = redact(str(message), cfg.secrets())[:200] if message else "no details given"
         if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
             return ProviderError(f"{where} rejected the API key (HTTP {status}); check OPENAI_API_KEY.")
         if isinstance(exc, openai.RateLimitError):
@@ -158,9 +153,3 @@ class OpenAICompatibleCaptioner:
                 "and that OPENAI_BASE_URL ends in /v1."
             )
         return ProviderError(f"{where} refused the request (HTTP {status}): {detail}")
-
-
-def _scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "[redacted]")
-    return text

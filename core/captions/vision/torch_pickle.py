@@ -17,6 +17,7 @@ import collections
 import io
 import pickle
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -54,7 +55,15 @@ class _TensorRef:
     stride: tuple[int, ...]
 
 
-def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, hooks=None, *_):
+def _rebuild_tensor_v2(
+    storage: object,
+    storage_offset: int,
+    size: Iterable[int],
+    stride: Iterable[int],
+    requires_grad: bool = False,
+    hooks: object = None,
+    *_: object,
+) -> _TensorRef:
     if not isinstance(storage, _StorageRef):
         raise WeightsFileError("A tensor in the weights file does not point at a storage.")
     return _TensorRef(storage, int(storage_offset), tuple(int(n) for n in size), tuple(int(s) for s in stride))

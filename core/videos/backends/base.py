@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 from core.errors import StudioError
+from core.videos.kinds import RemoteState
 
-RemoteState = Literal["queued", "in_progress", "completed", "failed"]
 Variant = Literal["video", "thumbnail", "spritesheet"]
 
 
@@ -97,3 +97,6 @@ class LocalVideoBackend(Protocol):
     def render(self, request: VideoRequest, destination: Path, progress: Callable[[float], None] | None = None) -> None:
         """Render the MP4 to ``destination``; call ``progress`` with 0–100 as it goes."""
         ...
+
+
+VideoBackend = RemoteVideoBackend | LocalVideoBackend

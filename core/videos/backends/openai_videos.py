@@ -13,9 +13,7 @@ The SDK's DeprecationWarning for ``videos`` is silenced around each call, never 
 from __future__ import annotations
 
 import email.utils
-import functools
 import logging
-import re
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -25,10 +23,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.captions.providers.base import ProviderStatus
+from core.clients import ClientCache
 from core.config import Settings
-from core.errors import BackendUnavailable
+from core.errors import BackendUnavailable, translated
+from core.redact import redact
+from core.status import ServiceStatus
 from core.videos.backends.base import RemoteJob, Variant, VideoRequest, VideoServiceError
+from core.videos.kinds import RemoteState
 from core.videos.prompt import MAX_PROMPT_CHARS
 
 log = logging.getLogger(__name__)
@@ -44,15 +45,14 @@ NO_KEY = "not-needed"  # some gateways need no key, but the SDK insists on havin
 SIZES = ("720x1280", "1280x720", "1024x1792", "1792x1024")
 PRO_ONLY_SIZES = ("1024x1792", "1792x1024")  # sora-2-pro only; the service, not us, enforces it
 SECONDS = (4, 8, 12)  # sent as the strings "4", "8", "12": an integer is a 400
-# The API documents no prompt limit. 4,000 characters is OpenAI's documented cap for the image
-# prompts of the same era (dall-e-3) and far above what Sora's prompting guide recommends (a short
-# paragraph); a bound keeps a pasted document from costing a paid 400 at a gateway.
-# The Videos API reference documents the prompt as 1 to 32,000 characters.
+# The Videos API's own limit (1 to 32,000 characters), checked before sending: a paid 400 saved.
 PROMPT_MAX_CHARS = MAX_PROMPT_CHARS
 
-_STATES = ("queued", "in_progress", "completed", "failed")
+# The service's statuses as the runner's states; cancelled/canceled/expired are gateways' extra end states.
+_STATES: dict[str, RemoteState] = {state.value: state for state in RemoteState} | dict.fromkeys(
+    ("cancelled", "canceled", "expired"), RemoteState.FAILED
+)
 _SORA_DEPRECATION = r"The Sora API"
-_KEYLIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*.]{4,})")  # masked keys too ("sk-abc***wxyz")
 
 
 @dataclass(frozen=True)
@@ -87,17 +87,12 @@ def load_config(settings: Settings) -> OpenAIVideosConfig:
     api_key = (settings.get("OPENAI_VIDEO_API_KEY") or settings.get("OPENAI_API_KEY") or "").strip() or None
     if not base_url and not api_key:
         raise BackendUnavailable(
-            "Set OPENAI_BASE_URL to a gateway that serves the Videos API (/v1/videos), and OPENAI_API_KEY if it needs one."
+            "Set OPENAI_BASE_URL to a gateway that serves the Videos API (/v1/videos), "
+            "and OPENAI_API_KEY if it needs one."
         )
     if base_url and not base_url.startswith(("http://", "https://")):
         raise BackendUnavailable("OPENAI_BASE_URL must start with http:// or https://.")
-    raw_timeout = settings.get("OPENAI_VIDEO_TIMEOUT")
-    try:
-        timeout_s = float(raw_timeout) if raw_timeout else DEFAULT_TIMEOUT_S
-    except ValueError:
-        timeout_s = -1.0
-    if not timeout_s > 0:
-        raise BackendUnavailable("OPENAI_VIDEO_TIMEOUT must be a positive number of seconds.")
+    timeout_s = settings.seconds("OPENAI_VIDEO_TIMEOUT", DEFAULT_TIMEOUT_S)
     return OpenAIVideosConfig(
         base_url=base_url or DEFAULT_BASE_URL,
         model=(settings.get("OPENAI_VIDEO_MODEL") or DEFAULT_MODEL).strip(),
@@ -107,11 +102,11 @@ def load_config(settings: Settings) -> OpenAIVideosConfig:
     )
 
 
-def openai_videos_status(settings: Settings) -> ProviderStatus:
+def openai_videos_status(settings: Settings) -> ServiceStatus:
     try:
         config = load_config(settings)
     except BackendUnavailable as exc:
-        return ProviderStatus(KEY, LABEL, False, exc.message)
+        return ServiceStatus(KEY, LABEL, False, exc.message)
     if config.base_url_is_default:
         reason = (
             f"{config.model} at {config.base_url}, but OpenAI shut that API down on {SHUTDOWN_DATE}: "
@@ -120,18 +115,21 @@ def openai_videos_status(settings: Settings) -> ProviderStatus:
     else:
         key_note = "" if config.api_key else " (no OPENAI_API_KEY: fine for gateways that need none)"
         reason = f"{config.model} at {config.base_url}{key_note}"
-    return ProviderStatus(KEY, LABEL, True, reason)
+    return ServiceStatus(KEY, LABEL, True, reason)
 
 
-@functools.lru_cache(maxsize=4)
-def _client(config: OpenAIVideosConfig) -> Any:
+def _build_client(config: OpenAIVideosConfig) -> Any:
     from openai import OpenAI
 
     return OpenAI(base_url=config.base_url, api_key=config.api_key or NO_KEY, timeout=config.timeout_s, max_retries=0)
 
 
+_clients: ClientCache[OpenAIVideosConfig, Any] = ClientCache(_build_client)
+
+
 def clear_clients() -> None:
-    _client.cache_clear()
+    """Forget every built client (tests, or after the settings change)."""
+    _clients.clear()
 
 
 @contextmanager
@@ -154,7 +152,7 @@ class OpenAIVideosBackend:
 
     @property
     def _videos(self) -> Any:
-        return _client(self.config).videos
+        return _clients.get(self.config).videos
 
     # --- the protocol ---------------------------------------------------------------------------
     def submit(self, request: VideoRequest) -> RemoteJob:
@@ -228,15 +226,9 @@ class OpenAIVideosBackend:
     # --- plumbing -----------------------------------------------------------------------------------
     def _call(self, action: str, remote_id: str | None, fn: Callable[[], Any], *, raw: bool = True) -> Any:
         """Run one SDK call; ``raw`` calls return (parsed object, response headers)."""
-        try:
-            with _videos_api():
-                result = fn()
-                return (result.parse(), result.headers) if raw else result
-        except Exception as exc:
-            error = self._translate(exc, action, remote_id)
-            if error is exc:
-                raise
-            raise error from exc
+        with translated(lambda exc: self._translate(exc, action, remote_id)), _videos_api():
+            result = fn()
+            return (result.parse(), result.headers) if raw else result
 
     def _translate(self, exc: Exception, action: str, remote_id: str | None) -> Exception:
         """One clear sentence per failure; anything unrecognised is a bug and goes up unchanged."""
@@ -275,7 +267,7 @@ class OpenAIVideosBackend:
         said = _service_message(exc, cfg.api_key)
         detail = f": {said}" if said else ""
 
-        def error(message: str, **kw) -> VideoServiceError:
+        def error(message: str, **kw: Any) -> VideoServiceError:
             return VideoServiceError(message, status=status, code=kw.pop("code", code), **kw)
 
         if status in (401, 403):
@@ -345,14 +337,13 @@ def _remote_video(video: Any) -> RemoteVideo:
     )
 
 
-def _state(video: Any) -> str:
+def _state(video: Any) -> RemoteState:
     status = str(video.status)
-    if status in _STATES:
-        return status
-    if status in ("cancelled", "canceled", "expired"):  # gateways' extra end states
-        return "failed"
-    log.warning("Video %s has an unknown status %r; treating it as in progress", video.id, status)
-    return "in_progress"
+    state = _STATES.get(status)
+    if state is None:
+        log.warning("Video %s has an unknown status %r; treating it as in progress", video.id, status)
+        return RemoteState.IN_PROGRESS
+    return state
 
 
 def _failure_text(video: Any) -> str:
@@ -371,9 +362,7 @@ def _service_message(exc: Any, api_key: str | None) -> str | None:
     message = body.get("message") if isinstance(body, dict) else None
     if not message or not isinstance(message, str):
         return None
-    if api_key:
-        message = message.replace(api_key, "[redacted]")
-    message = _KEYLIKE.sub("[redacted]", message)
+    message = redact(message, (api_key,), key_like=True)
     return " ".join(message.split())[:300].rstrip(". ") or None
 
 

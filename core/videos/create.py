@@ -1,0 +1,176 @@
+"""Create video, in core: settings, the composed prompt, presets, prices, and queuing a new set.
+
+Creating a generation writes its rows (and the reference frame) before any network call, so a
+refresh or a restart never loses a request; the job runner (``core.videos.jobs``) makes it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from core.errors import StudioError
+from core.status import ServiceStatus
+from core.studio import Studio
+from core.videos.backends.offline import MODEL as OFFLINE_MODEL
+from core.videos.kinds import BackendKey, Source
+from core.videos.plan import DURATIONS, VARIATION_COUNTS, OutputPlan, estimate_cost, plan_output
+from core.videos.prompt import MAX_PROMPT_CHARS, STYLE_PRESETS, VideoPrompt, validate_prompt
+from db import videos as queries
+from db.media import REFERENCES, sha256_hex
+
+
+
+@dataclass(frozen=True)
+class VideoSettings:
+    aspect: str = "16:9"
+    resolution: str = "720p"
+    seconds: int = 4
+    variations: int = 1
+    preset: str = "None"
+    backend: str = BackendKey.OFFLINE
+    model: str = OFFLINE_MODEL
+
+
+def preset_suffix(studio: Studio, name: str) -> str:
+    if name in STYLE_PRESETS:
+        return STYLE_PRESETS[name].suffix
+    return user_presets(studio).get(name, "")
+
+
+def compose_prompt(studio: Studio, parts: VideoPrompt, preset: str) -> str:
+    """The prompt the back-end receives: the parts, then the preset's words (built-in or user-made)."""
+    text = parts.compose(preset if preset in STYLE_PRESETS else None)
+    suffix = "" if preset in STYLE_PRESETS else preset_suffix(studio, preset)
+    return f"{text}\nStyle: {suffix}" if suffix else text
+
+
+def plan(settings: VideoSettings) -> OutputPlan:
+    return plan_output(settings.aspect, settings.resolution, settings.backend, settings.model)
+
+
+def _fit_reference(data: bytes, name: str, width: int, height: int) -> bytes:
+    from core.images import cover_crop, encode_jpeg, validate_image
+
+    image = validate_image(data, name).image
+    return encode_jpeg(cover_crop(image, width, height), quality=92)
+
+
+def create_generation(
+    studio: Studio,
+    parts: VideoPrompt,
+    settings: VideoSettings,
+    prompt_text: str | None = None,
+    reference: tuple[str, bytes] | None = None,
+    prompt_limit: int | None = None,
+) -> int:
+    """Validate everything, then write the generation and its queued variations; return its id."""
+    prompt = validate_prompt(
+        prompt_text if prompt_text is not None else compose_prompt(studio, parts, settings.preset),
+        prompt_limit or MAX_PROMPT_CHARS,
+    )
+    if settings.seconds not in DURATIONS:
+        raise StudioError(f"Duration must be one of {', '.join(map(str, DURATIONS))} seconds.")
+    if settings.variations not in VARIATION_COUNTS:
+        raise StudioError(f"Make {', '.join(map(str, VARIATION_COUNTS))} variations at a time.")
+    output = plan(settings)
+    reference_sha = None
+    if reference is not None:
+        width, height = output.request_dims
+        fitted = _fit_reference(reference[1], reference[0], width, height)
+        reference_sha = sha256_hex(fitted)
+        studio.media.put(fitted, REFERENCES, ".jpg", reference_sha)
+    with studio.db.session() as session:
+        price = queries.prices(session).get(settings.model, 0.0)
+        generation = queries.add_generation(
+            session,
+            variations=settings.variations,
+            source=Source.GENERATE,
+            backend=settings.backend,
+            model=settings.model,
+            prompt=prompt,
+            prompt_parts=json.dumps(asdict(parts)),
+            style_preset=settings.preset,
+            aspect_ratio=settings.aspect,
+            resolution=settings.resolution,
+            request_size=output.request_size,
+            width=output.width,
+            height=output.height,
+            local_crop=output.local_crop,
+            seconds=settings.seconds,
+            reference_sha256=reference_sha,
+            estimated_cost_usd=estimate_cost(price, settings.seconds, settings.variations),
+        )
+        return generation.id
+
+
+# --- money ---------------------------------------------------------------------------------------
+
+
+def prices(studio: Studio) -> dict[str, float]:
+    with studio.db.session() as session:
+        return queries.prices(session)
+
+
+def set_price(studio: Studio, model: str, usd_per_second: float) -> None:
+    if usd_per_second < 0:
+        raise StudioError("A price cannot be negative.")
+    with studio.db.session() as session:
+        queries.set_price(session, model, usd_per_second)
+
+
+def spend_so_far(studio: Studio) -> float:
+    with studio.db.session() as session:
+        return queries.spend_so_far(session)
+
+
+# --- presets -------------------------------------------------------------------------------------
+
+
+def user_presets(studio: Studio) -> dict[str, str]:
+    with studio.db.session() as session:
+        return {p.name: p.prompt_suffix for p in queries.presets(session)}
+
+
+def preset_names(studio: Studio) -> list[str]:
+    """The built-in presets first, then the user's, alphabetically."""
+    return list(STYLE_PRESETS) + sorted(user_presets(studio))
+
+
+def save_preset(studio: Studio, name: str, prompt_suffix: str) -> None:
+    name, prompt_suffix = name.strip(), prompt_suffix.strip()
+    if not name or not prompt_suffix:
+        raise StudioError("A preset needs a name and the words it adds to the prompt.")
+    if name in STYLE_PRESETS or name in user_presets(studio):
+        raise StudioError(f"A preset called “{name}” already exists.")
+    with studio.db.session() as session:
+        queries.add_preset(session, name, prompt_suffix)
+
+
+# --- back-ends and models --------------------------------------------------------------------------
+
+
+def backend_statuses(studio: Studio) -> list[ServiceStatus]:
+    """Every video back-end: usable now or not, and why."""
+    from core.videos import backends
+
+    return backends.backend_statuses(studio.settings)
+
+
+def backend_label(studio: Studio, key: str) -> str:
+    from core.videos import backends
+
+    return backends.backend_label(key, studio.settings)
+
+
+def default_backend(studio: Studio) -> str:
+    """The Videos API when it is configured, else the offline renderer."""
+    from core.videos import backends
+
+    return backends.default_backend_key(studio.settings)
+
+
+def model_choices(studio: Studio, backend: str) -> list[str]:
+    from core.videos import backends
+
+    return backends.model_choices(backend, studio.settings)

@@ -1,0 +1,44 @@
+"""The search-and-filter rows the pages share."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+import ui
+from core.videos import library as videos
+from core.videos.backends import BACKEND_KEYS
+from core.videos.kinds import BackendKey, SetStatus
+
+SET_STATUSES = (SetStatus.COMPLETED, SetStatus.ACTIVE, SetStatus.FAILED)
+
+
+def date_range(value: Any) -> tuple[date | None, date | None]:
+    """Normalise what st.date_input returns (nothing, one date, or a pair) into (from, to)."""
+    if not value:
+        return None, None
+    if isinstance(value, date):
+        return value, value
+    items = list(value)
+    return (items[0] if items else None), (items[1] if len(items) > 1 else None)
+
+
+def generation_filters(prefix: str, **extra: Any) -> videos.GenerationFilter:
+    """The search-and-filter row My Videos and History share; ``extra`` adds fields such as folder."""
+    search_col, status_col, backend_col, date_col = st.columns([3, 2, 2, 2])
+    search = search_col.text_input("Search prompts", key=f"{prefix}_search", placeholder="e.g. lighthouse")
+    statuses = status_col.multiselect("Status", SET_STATUSES, key=f"{prefix}_status")
+    backends = backend_col.multiselect(
+        "Back-end", [*BACKEND_KEYS, BackendKey.IMPORT], format_func=ui.video_backend_label, key=f"{prefix}_backend"
+    )
+    date_from, date_to = date_range(date_col.date_input("Created between", value=(), key=f"{prefix}_dates"))
+    return videos.GenerationFilter(
+        search=search,
+        statuses=tuple(statuses),
+        backends=tuple(backends),
+        date_from=date_from,
+        date_to=date_to,
+        **extra,
+    )
