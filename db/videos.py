@@ -6,13 +6,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import CursorResult, Result, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.videos.kinds import ACTIVE, RUNNING, Operation, SetStatus, Source, VariationStatus
-from db.captions import search_and_dates
+from db.captions import AnySelect, search_and_dates
 from db.models import Generation, ModelPrice, StylePreset, Variation, utcnow
 
 
@@ -119,7 +119,7 @@ def delete_generation(session: Session, generation: Generation) -> list[str]:
     return orphans
 
 
-def _filtered(statement: Select, flt: GenerationFilter) -> Select:
+def _filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
     statement = search_and_dates(
         statement, Generation.id, "generations_fts", flt.search, Generation.created_at, flt.date_from, flt.date_to
     )
@@ -234,7 +234,7 @@ def due_variations(session: Session, now: datetime, limit: int = 20) -> list[tup
         .order_by(Variation.id)
         .limit(limit)
     )
-    return [tuple(row) for row in session.execute(statement)]
+    return [(row[0], row[1], row[2], row[3]) for row in session.execute(statement)]
 
 
 def claim(
@@ -245,7 +245,7 @@ def claim(
     ``start_as`` moves a queued variation into its first running state in the same statement,
     so the running count the next look sees already includes it.
     """
-    values: dict = {"lease_owner": owner, "lease_until": now + lease}
+    values: dict[str, Any] = {"lease_owner": owner, "lease_until": now + lease}
     condition = [
         Variation.id == variation_id,
         Variation.status.in_(ACTIVE),
@@ -254,13 +254,18 @@ def claim(
     if start_as:
         values.update(status=start_as, started_at=now)
         condition.append(Variation.status == VariationStatus.QUEUED)
-    return session.execute(update(Variation).where(*condition).values(**values)).rowcount == 1
+    return _changed(session.execute(update(Variation).where(*condition).values(**values))) == 1
 
 
 def update_leased(session: Session, variation_id: int, owner: str, **values: Any) -> bool:
     """Write ``values`` to the variation only while ``owner`` holds its lease; False if it does not."""
     statement = update(Variation).where(Variation.id == variation_id, Variation.lease_owner == owner)
-    return bool(session.execute(statement.values(**values)).rowcount == 1)
+    return _changed(session.execute(statement.values(**values))) == 1
+
+
+def _changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE changed."""
+    return int(cast(CursorResult[Any], result).rowcount)
 
 
 def release(session: Session, variation_id: int, owner: str) -> None:
@@ -275,11 +280,12 @@ def assigned_remote_ids(session: Session) -> set[str]:
     return set(session.scalars(select(Variation.remote_id).where(Variation.remote_id.is_not(None))))
 
 
-def prompt_parts(generation: Generation) -> dict:
+def prompt_parts(generation: Generation) -> dict[str, str]:
     try:
-        return json.loads(generation.prompt_parts or "{}")
+        parts = json.loads(generation.prompt_parts or "{}")
     except ValueError:
         return {}
+    return {str(k): str(v) for k, v in parts.items()} if isinstance(parts, dict) else {}
 
 
 def completed_variations(session: Session, limit: int = 50) -> list[tuple[int, int, int, str]]:
@@ -291,4 +297,4 @@ def completed_variations(session: Session, limit: int = 50) -> list[tuple[int, i
         .order_by(Variation.id.desc())
         .limit(limit)
     )
-    return [tuple(row) for row in session.execute(statement)]
+    return [(row[0], row[1], row[2], row[3]) for row in session.execute(statement)]

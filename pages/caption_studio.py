@@ -4,9 +4,9 @@ import streamlit as st
 
 import ui
 from core.captions import service as captions
-from core.images import MAX_BYTES
 from core.captions.styles import CUSTOM, STYLES
 from core.errors import StudioError
+from core.images import MAX_BYTES
 from ui.sidebar import service_picker
 
 ACCEPTED = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"]
@@ -68,8 +68,11 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
         if not outcome.ok:
             st.error(outcome.error, icon=":material/broken_image:")
             return
+        assert outcome.caption_id is not None and outcome.text is not None  # an ok outcome has both
+        caption_id = outcome.caption_id
         thumb, body = st.columns([1, 3])
-        thumb.image(outcome.thumbnail, caption=outcome.name, use_container_width=True)
+        if outcome.thumbnail:
+            thumb.image(outcome.thumbnail, caption=outcome.name, use_container_width=True)
         with body:
             sure = f" · {outcome.confidence:.0%} sure" if outcome.confidence is not None else ""
             st.caption(f"{ui.provider_label(outcome.provider)} · {outcome.model} · {outcome.latency_ms:.0f} ms{sure}")
@@ -79,7 +82,7 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
                 new_text = st.text_area("Caption", outcome.text, key=f"edit-{outcome.caption_id}", height=150)
                 if st.button("Save", key=f"save-{outcome.caption_id}", type="primary"):
                     try:
-                        captions.edit_caption(studio, outcome.caption_id, new_text)
+                        captions.edit_caption(studio, caption_id, new_text)
                     except StudioError as exc:
                         st.error(exc.message)
                     else:
@@ -92,7 +95,7 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
             ):
                 with st.spinner("Captioning again…"):
                     try:
-                        fresh = captions.regenerate(studio, outcome.caption_id, ui.provider_for(provider_key))
+                        fresh = captions.regenerate(studio, caption_id, ui.provider_for(provider_key))
                     except StudioError as exc:
                         fresh = captions.CaptionOutcome(name=outcome.name, error=exc.message)
                 st.session_state["outcomes"][index] = fresh if fresh.ok else outcome

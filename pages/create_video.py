@@ -5,8 +5,8 @@ import streamlit as st
 import ui
 from core.errors import StudioError
 from core.videos import create
-from core.videos.plan import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, VARIATION_COUNTS, estimate_cost
 from core.videos.kinds import BackendKey
+from core.videos.plan import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, VARIATION_COUNTS, OutputPlan, estimate_cost
 from core.videos.prompt import VideoPrompt
 from ui.progress import progress_panel
 from ui.sidebar import service_picker
@@ -82,10 +82,10 @@ with prompt_col:
     )
 
 with settings_col:
+    plan: OutputPlan | None = None
     try:
         plan = create.plan(settings)
     except StudioError as exc:
-        plan = None
         st.warning(exc.message)
     if plan is not None:
         st.caption(f"Output {plan.width}×{plan.height}" + (f" — {plan.note}" if plan.note else ""))

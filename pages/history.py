@@ -28,7 +28,7 @@ chosen_providers = provider_col.multiselect(
     "Provider", providers, format_func=ui.provider_label, key="history_providers"
 )
 chosen_styles = style_col.multiselect("Style", styles, format_func=lambda k: STYLES[k].label, key="history_styles")
-dates = date_col.date_input("Created between", value=(), key="history_dates", format="YYYY-MM-DD")
+dates = date_col.date_input("Created between", value=[], key="history_dates", format="YYYY-MM-DD")
 date_from, date_to = date_range(dates)
 flt = captions.CaptionFilter(
     search=search, providers=tuple(chosen_providers), styles=tuple(chosen_styles), date_from=date_from, date_to=date_to
@@ -50,7 +50,7 @@ export.download_button(
     on_click="ignore",
 )
 
-_, rows = captions.history(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+_total, rows = captions.history(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 if not rows:
     st.info(
         "No captions yet. Make some in Caption Studio." if not total else "Nothing on this page.",
@@ -98,7 +98,7 @@ with st.container(border=True):
     if row.prompt:
         st.caption(f"Prompt: {row.prompt}")
     new_text = st.text_area("Caption", row.text, key=f"history-edit-{row.caption_id}", height=140)
-    save_col, delete_col, _ = st.columns([1, 1, 4])
+    save_col, delete_col, _spacer = st.columns([1, 1, 4])
     if save_col.button("Save changes", type="primary", key=f"history-save-{row.caption_id}"):
         try:
             captions.edit_caption(studio, row.caption_id, new_text)

@@ -41,7 +41,7 @@ with st.sidebar:
 flt = generation_filters("videos")
 fav_col, folder_col, page_col = st.columns([2, 3, 2], vertical_alignment="bottom")
 favourites = fav_col.toggle("Favourites only", key="videos_favourites")
-folder = folder_col.selectbox("Folder", ["All folders"] + videos.folders(studio), key="videos_folder")
+folder = folder_col.selectbox("Folder", ["All folders", *videos.folders(studio)], key="videos_folder")
 flt = replace(flt, favourites_only=favourites, folder=None if folder == "All folders" else folder)
 
 progress_panel()
@@ -49,7 +49,7 @@ progress_panel()
 total, _ = videos.library(studio, flt, limit=0)
 pages = max(1, -(-total // PAGE_SIZE))
 page = page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="videos_page")
-_, shown = videos.library(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+_total, shown = videos.library(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 st.caption(f"{total} set{'s' if total != 1 else ''} of videos.")
 if not shown:
     st.info(

@@ -54,8 +54,8 @@ def shoot_videos(page, url: str) -> None:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
         uploads = []
         for name in ("chelsea", "coffee", "astronaut"):
             path = tmp / f"{name}.jpg"

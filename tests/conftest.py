@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from core.config import Settings
@@ -13,7 +15,7 @@ pytest_plugins = ["tests.fakes.fixtures", "tests.helpers.video"]
 
 
 @pytest.fixture
-def studio(tmp_path) -> Studio:
+def studio(tmp_path) -> Iterator[Studio]:
     """A studio whose database and media live in a fresh folder; no cloud settings at all."""
     settings = Settings.load(environ={"MEDIA_STUDIO_HOME": str(tmp_path / "home")}, secrets={})
     opened = open_studio(settings)

@@ -150,7 +150,7 @@ def test_the_migrations_build_exactly_the_schema_the_models_describe(tmp_path):
 def test_default_model_prices_are_seeded(tmp_path):
     db = open_database(f"sqlite:///{tmp_path / 's.db'}")
     with db.engine.connect() as conn:
-        prices = dict(conn.execute(text("SELECT model, usd_per_second FROM model_prices")).all())
+        prices: dict[str, float] = dict(conn.execute(text("SELECT model, usd_per_second FROM model_prices")).all())
     assert prices["sora-2"] == 0.10 and prices["offline-animatic"] == 0.0
 
 

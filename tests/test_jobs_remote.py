@@ -88,7 +88,7 @@ def test_one_failed_variation_keeps_the_services_words_and_does_not_sink_the_oth
     videos_server.fail_next_job("moderation_blocked", "Your request was blocked by our moderation system.")
     generation_id = create_api_generation(api_studio, n=2)
     fast_runner(api_studio).run_until_idle(timeout=60)
-    states = {v.status: v for v in videos.generation(api_studio, generation_id).variations}
+    states = {str(v.status): v for v in videos.generation(api_studio, generation_id).variations}
     assert set(states) == {"failed", "completed"}
     assert "blocked by our moderation system" in states["failed"].error
 

@@ -36,23 +36,25 @@ def _queued(view: videos.GenerationView, submit) -> None:
         st.error(exc.message, icon=":material/error:")
         return
     fresh = videos.generation(ui.studio(), view.id)
-    index = next((i for i, v in enumerate(fresh.variations) if v.id == new_id), 0)
+    index = next((i for i, v in enumerate(fresh.variations) if v.id == new_id), 0) if fresh else 0
     st.session_state["lightbox"] = {"generation": view.id, "index": index}
     st.toast("Queued: the new variation joins this set when it is ready.", icon=":material/schedule:")
     st.rerun()
 
 
 def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> None:
+    digest = variation.video_sha256
+    assert digest is not None  # the toolbar is drawn for finished variations only
     studio = ui.studio()
     duration = float(variation.duration_s or view.seconds)
     edit_tab, remix_tab, blend_tab, loop_tab = st.tabs(["Edit", "Remix", "Blend", "Loop"])
 
     with edit_tab:
-        frames = _storyboard(variation.video_sha256)
+        frames = _storyboard(digest)
         columns = st.columns(len(frames) or 1)
         for column, (at, jpeg) in zip(columns, frames):
             column.image(jpeg, caption=f"{at:.1f} s", use_container_width=True)
-        keyframes = _keyframes(variation.video_sha256)
+        keyframes = _keyframes(digest)
         st.caption(
             "Keyframes at "
             + ", ".join(f"{k:.2f}" for k in keyframes[:12])
@@ -69,9 +71,12 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
                 [{"order": 1, "clip": choices[variation.id], "start_s": 0.0, "end_s": round(duration, 2)}]
             )
         append = st.selectbox(
-            "Append a clip from the library", list(choices), format_func=choices.get, key=f"append-{variation.id}"
+            "Append a clip from the library",
+            list(choices),
+            format_func=lambda k: choices[k],
+            key=f"append-{variation.id}",
         )
-        if st.button("Append clip", key=f"append-go-{variation.id}", icon=":material/add:"):
+        if st.button("Append clip", key=f"append-go-{variation.id}", icon=":material/add:") and append is not None:
             table = st.session_state[key]
             st.session_state[key] = pd.concat(
                 [
@@ -121,7 +126,11 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
             )
             or RemixStrength.MILD
         )
-        where = "the Videos API's remix" if view.backend == BackendKey.OPENAI_VIDEOS else "the offline renderer, re-rendered"
+        where = (
+            "the Videos API's remix"
+            if view.backend == BackendKey.OPENAI_VIDEOS
+            else "the offline renderer, re-rendered"
+        )
         st.caption(f"Made with {where}.")
         if st.button("Remix", type="primary", key=f"remix-go-{variation.id}", icon=":material/auto_fix_high:"):
             _queued(view, lambda: edits.queue_remix(studio, variation.id, change, strength))
@@ -132,7 +141,7 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
             st.info("Blend needs a second finished video in the library.")
         else:
             partner = st.selectbox(
-                "Blend with", list(partners), format_func=partners.get, key=f"partner-{variation.id}"
+                "Blend with", list(partners), format_func=lambda k: partners[k], key=f"partner-{variation.id}"
             )
             mode = (
                 st.segmented_control(
@@ -188,7 +197,7 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
             )
             or LoopLength.NORMAL
         )
-        mode = st.radio(
+        seam = st.radio(
             "Seam",
             list(LoopMode),
             horizontal=True,
@@ -196,7 +205,9 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
             format_func=SEAM_LABELS.get,
         )
         if st.button("Make loop", type="primary", key=f"loop-go-{variation.id}", icon=":material/all_inclusive:"):
-            _queued(view, lambda: edits.queue_loop(studio, variation.id, start_s, end_s, length, mode))
+            _queued(
+                view, lambda: edits.queue_loop(studio, variation.id, start_s, end_s, length, seam or LoopMode.CROSSFADE)
+            )
 
 
 def lineage_panel(view: videos.GenerationView, variation: videos.VariationView) -> None:

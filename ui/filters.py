@@ -33,7 +33,7 @@ def generation_filters(prefix: str, **extra: Any) -> videos.GenerationFilter:
     backends = backend_col.multiselect(
         "Back-end", [*BACKEND_KEYS, BackendKey.IMPORT], format_func=ui.video_backend_label, key=f"{prefix}_backend"
     )
-    date_from, date_to = date_range(date_col.date_input("Created between", value=(), key=f"{prefix}_dates"))
+    date_from, date_to = date_range(date_col.date_input("Created between", value=[], key=f"{prefix}_dates"))
     return videos.GenerationFilter(
         search=search,
         statuses=tuple(statuses),

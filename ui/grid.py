@@ -11,6 +11,7 @@ import ui
 from core.videos import library as videos
 from core.videos.kinds import SetStatus
 
+
 def _card_html(poster: str | None, sprite: str | None, title: str, subtitle: str, aspect: float) -> str:
     """A poster that plays its sprite strip on hover (CSS steps over the tiles; no video players)."""
     frames = videos.SPRITE_FRAMES
@@ -43,8 +44,9 @@ def _card_html(poster: str | None, sprite: str | None, title: str, subtitle: str
 def video_card(view: videos.GenerationView, key: str) -> None:
     studio = ui.studio()
     cover = view.cover
-    poster = videos.poster_url(studio, cover.video_sha256) if cover else None
-    sprite = videos.sprite_url(studio, cover.video_sha256) if cover else None
+    digest = cover.video_sha256 if cover else None
+    poster = videos.poster_url(studio, digest) if digest else None
+    sprite = videos.sprite_url(studio, digest) if digest else None
     subtitle = f"{view.seconds}s · {view.aspect_ratio} · {view.ready}/{len(view.variations)} ready"
     st.html(_card_html(poster, sprite, view.prompt, subtitle, max(0.3, view.width / view.height)))
     star = "★ " if view.favourite else ""

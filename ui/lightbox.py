@@ -11,6 +11,7 @@ from core.videos import library as videos
 from core.videos.kinds import VariationStatus
 from ui import edit_toolbar
 
+
 def _close_lightbox() -> None:
     st.session_state.pop("lightbox", None)
 
@@ -21,7 +22,7 @@ def lightbox() -> None:
     state = st.session_state.get("lightbox")
     studio = ui.studio()
     view = videos.generation(studio, state["generation"]) if state else None
-    if view is None:
+    if state is None or view is None:
         st.info("This video no longer exists.")
         return
     count = len(view.variations)

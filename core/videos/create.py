@@ -20,7 +20,6 @@ from db import videos as queries
 from db.media import REFERENCES, sha256_hex
 
 
-
 @dataclass(frozen=True)
 class VideoSettings:
     aspect: str = "16:9"

@@ -101,8 +101,6 @@ def queue_remix(studio: Studio, variation_id: int, change: str, strength: str = 
         return _queue(session, source, params)
 
 
-
-
 # --- where a variation came from -----------------------------------------------------------------
 
 

@@ -207,7 +207,7 @@ GENERATION_EXPORT_COLUMNS = (
 
 def generation_rows(studio: Studio, flt: queries.GenerationFilter, limit: int = 100_000) -> list[tuple[object, ...]]:
     with studio.db.session() as session:
-        rows = []
+        rows: list[tuple[object, ...]] = []
         for g in queries.list_generations(session, flt, limit=limit):
             view = _view(g)
             rows.append(

@@ -54,7 +54,7 @@ class VideoRequest:
     reference_jpeg: bytes | None = None  # first frame, already cover-cropped to exactly ``size``
     seed: int = 0  # which variation of the set (the offline renderer varies its look by it)
     style_preset: str = "None"
-    parts: dict = field(default_factory=dict)  # scene / visual / motion / extra, for the offline renderer
+    parts: dict[str, str] = field(default_factory=dict)  # scene / visual / motion / extra, for the offline renderer
 
 
 @dataclass(frozen=True)
