@@ -14,7 +14,6 @@ import io
 import warnings
 from dataclasses import dataclass
 
-import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import UnsupportedImage
@@ -55,6 +54,8 @@ def _describe_non_image(data: bytes) -> str:
 
 def _to_rgb(image: Image.Image) -> Image.Image:
     """Flatten every mode Pillow can hand us onto RGB; transparency goes onto white."""
+    import numpy as np  # only for high-bit-depth images: keep it off every page's import path
+
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         # Pillow's own convert() clips 16-bit values at 255 (a white picture): scale instead.
         arr = np.asarray(image, dtype=np.uint32 if image.mode == "I" else np.uint16).astype(np.float64)

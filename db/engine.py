@@ -42,7 +42,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.close()
 
 
-def _alembic_config() -> Config:
+def alembic_config() -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -90,7 +90,7 @@ def head_revision() -> str | None:
         log.warning("Asking Alembic for the head revision: %s", exc)
         from alembic.script import ScriptDirectory
 
-        return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -131,7 +131,7 @@ def migrate(engine: Engine) -> None:
     if engine.dialect.name == "sqlite" and inspect(engine).get_table_names():
         backup = _backup_sqlite(engine)
         log.info("Backed up the database to %s before migrating %s -> %s", backup, current, head)
-    config = _alembic_config()
+    config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

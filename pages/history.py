@@ -1,7 +1,5 @@
 """History: every caption, searchable and filterable, with edit, delete and CSV export."""
 
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
@@ -39,15 +37,8 @@ pages = max(1, -(-total // PAGE_SIZE))
 summary, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
 page = pager.number_input("Page", min_value=1, max_value=pages, value=1, key="history_page") if pages > 1 else 1
 summary.markdown(f"**{total}** caption{'s' if total != 1 else ''} match.")
-export.download_button(
-    "Export CSV",
-    data=lambda: captions.export_captions_csv(studio, flt),
-    file_name=f"captions-{datetime.now():%Y%m%d-%H%M%S}.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    disabled=total == 0,
-    use_container_width=True,
-    on_click="ignore",
+ui.csv_download(
+    export, "captions", lambda: captions.export_captions_csv(studio, flt), disabled=total == 0, key="captions_export"
 )
 
 _total, rows = captions.history(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)

@@ -165,11 +165,11 @@ def test_rebuilding_a_table_in_a_migration_keeps_its_checks(tmp_path):
 def test_upgrading_a_database_with_videos_keeps_them_and_backs_up_first(tmp_path):
     from alembic import command
 
-    from db.engine import _alembic_config
+    from db.engine import alembic_config
 
     url = f"sqlite:///{tmp_path / 'v.db'}"
     db = open_database(url)
-    config = _alembic_config()
+    config = alembic_config()
     with db.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "0002")

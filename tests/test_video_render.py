@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.videos.backends.offline.render import cover_crop, render_offline
+from core.images import cover_crop
+from core.videos.backends.offline.render import render_offline
 from core.videos.backends.offline.words import camera_move, colours_in
 from core.videos.prompt import MAX_PROMPT_CHARS, STYLE_PRESETS, InvalidPrompt, VideoPrompt, validate_prompt
 from tests.helpers.video import decode, mean_abs_diff, mp4_boxes

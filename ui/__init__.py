@@ -8,10 +8,13 @@ first page a user opens costs what that page needs.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from core.captions.providers import build_provider, default_provider_key, provider_statuses
+from core.captions import service as captions
 from core.captions.providers.base import CaptionProvider
 from core.config import Settings
 from core.status import ServiceStatus
@@ -32,7 +35,7 @@ def settings() -> Settings:
 @st.cache_resource(show_spinner="Loading the caption model…", max_entries=6)
 def caption_provider(key: str, _settings: Settings, settings_fingerprint: int) -> CaptionProvider:
     """One client per provider and settings; the fingerprint (a hash) keeps secrets out of cache keys."""
-    return build_provider(key, _settings)
+    return captions.open_provider(key, _settings)
 
 
 def provider_for(key: str) -> CaptionProvider:
@@ -41,11 +44,11 @@ def provider_for(key: str) -> CaptionProvider:
 
 
 def statuses() -> list[ServiceStatus]:
-    return provider_statuses(settings())
+    return captions.provider_statuses(settings())
 
 
 def default_provider() -> str:
-    return default_provider_key(settings())
+    return captions.default_provider(settings())
 
 
 def _leave_legacy_multipage_mode() -> None:
@@ -78,3 +81,18 @@ def video_backend_label(key: str) -> str:
     from core.videos import create
 
     return create.backend_label(studio(), key)
+
+
+def csv_download(column: DeltaGenerator, what: str, data: Callable[[], bytes], disabled: bool, key: str) -> None:
+    """The "Export CSV" button: the file is built only when clicked, named after what and when."""
+    column.download_button(
+        "Export CSV",
+        data=data,
+        file_name=f"{what}-{datetime.now():%Y%m%d-%H%M%S}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        disabled=disabled,
+        use_container_width=True,
+        on_click="ignore",
+        key=key,
+    )

@@ -6,7 +6,8 @@ and the page's progress panel shows it. The source video is never changed.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 import ui
@@ -15,6 +16,9 @@ from core.videos import edits
 from core.videos import library as videos
 from core.videos.kinds import BackendKey, BlendMode, LoopLength, LoopMode
 from core.videos.operations import RemixStrength
+
+if TYPE_CHECKING:
+    pass
 
 SEAM_LABELS = {LoopMode.CROSSFADE: "Cross-fade the tail into the head", LoopMode.PINGPONG: "Ping-pong"}
 
@@ -43,6 +47,8 @@ def _queued(view: videos.GenerationView, submit) -> None:
 
 
 def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> None:
+    import pandas as pd  # the storyboard and curve tables only: not on every page's import path
+
     digest = variation.video_sha256
     assert digest is not None  # the toolbar is drawn for finished variations only
     studio = ui.studio()

@@ -9,7 +9,6 @@ import streamlit as st
 
 import ui
 from core.videos import library as videos
-from core.videos.backends import BACKEND_KEYS
 from core.videos.kinds import BackendKey, SetStatus
 
 SET_STATUSES = (SetStatus.COMPLETED, SetStatus.ACTIVE, SetStatus.FAILED)
@@ -31,7 +30,7 @@ def generation_filters(prefix: str, **extra: Any) -> videos.GenerationFilter:
     search = search_col.text_input("Search prompts", key=f"{prefix}_search", placeholder="e.g. lighthouse")
     statuses = status_col.multiselect("Status", SET_STATUSES, key=f"{prefix}_status")
     backends = backend_col.multiselect(
-        "Back-end", [*BACKEND_KEYS, BackendKey.IMPORT], format_func=ui.video_backend_label, key=f"{prefix}_backend"
+        "Back-end", list(BackendKey), format_func=ui.video_backend_label, key=f"{prefix}_backend"
     )
     date_from, date_to = date_range(date_col.date_input("Created between", value=[], key=f"{prefix}_dates"))
     return videos.GenerationFilter(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
 import ui
 from core.videos import library as videos
+from core.videos.kinds import VariationStatus
 from ui.filters import generation_filters
 
 
@@ -21,16 +20,8 @@ def generations_history() -> None:
         f"**{len(rows)}** generation{'s' if len(rows) != 1 else ''} match"
         + (" (showing the newest 1,000)." if len(rows) == 1000 else ".")
     )
-    export.download_button(
-        "Export CSV",
-        data=lambda: videos.export_generations_csv(studio, flt),
-        file_name=f"generations-{datetime.now():%Y%m%d-%H%M%S}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        disabled=not rows,
-        use_container_width=True,
-        on_click="ignore",
-        key="gen_export",
+    ui.csv_download(
+        export, "generations", lambda: videos.export_generations_csv(studio, flt), disabled=not rows, key="gen_export"
     )
     if not rows:
         st.info("No generations yet. Make one on the Create video page.", icon=":material/movie:")
@@ -48,8 +39,8 @@ def generations_history() -> None:
                 "seconds",
                 "size",
                 "variations",
-                "completed",
-                "failed",
+                VariationStatus.COMPLETED,  # the columns counting variations in each state
+                VariationStatus.FAILED,
                 "estimated_cost_usd",
                 "cost_usd",
                 "prompt",
@@ -67,8 +58,8 @@ def generations_history() -> None:
             "seconds": "Seconds",
             "size": "Size",
             "variations": "Variations",
-            "completed": "Done",
-            "failed": "Failed",
+            VariationStatus.COMPLETED: "Done",
+            VariationStatus.FAILED: "Failed",
             "errors": "Errors",
             "estimated_cost_usd": st.column_config.NumberColumn("Estimate", format="$%.2f"),
             "cost_usd": st.column_config.NumberColumn("Cost", format="$%.2f"),

@@ -9,7 +9,6 @@ database failure removes the files this call created. One bad image never stops 
 
 from __future__ import annotations
 
-import base64
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -17,20 +16,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from core.captions import providers
 from core.captions.images import prepare_for_provider
 from core.captions.providers.base import CaptionProvider, CaptionRequest, CaptionResult
 from core.captions.styles import CUSTOM, STYLES, build_instruction
+from core.config import Settings
 from core.errors import StudioError, must_exist
 from core.exports import rows_to_csv
 from core.images import ValidatedImage, thumbnail_jpeg, validate_image
+from core.status import ServiceStatus
 from core.studio import Studio
 from db import captions as queries
-from db.media import EXTENSIONS, sha256_hex
+from db.media import EXTENSIONS, ORIGINALS, THUMBS, sha256_hex
 
 log = logging.getLogger(__name__)
 
-ORIGINALS = "originals"
-THUMBS = "thumbs"
 PROMPT_MAX_CHARS = 4_000
 
 
@@ -226,11 +226,7 @@ class HistoryRow:
 
 
 def _thumb_url(studio: Studio, digest: str) -> str | None:
-    try:
-        data = studio.media.read(digest, THUMBS, ".jpg")
-    except FileNotFoundError:
-        return None
-    return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+    return studio.media.data_url(digest, THUMBS)
 
 
 def history(
@@ -270,3 +266,21 @@ def export_captions_csv(studio: Studio, flt: queries.CaptionFilter) -> bytes:
 
 
 CaptionFilter = queries.CaptionFilter
+
+
+# --- providers -----------------------------------------------------------------------------------
+
+
+def provider_statuses(settings: Settings) -> list[ServiceStatus]:
+    """Every caption provider: usable now or not, and why."""
+    return providers.provider_statuses(settings)
+
+
+def default_provider(settings: Settings) -> str:
+    """watsonx when it is configured, else the OpenAI-compatible server, else offline."""
+    return providers.default_provider_key(settings)
+
+
+def open_provider(key: str, settings: Settings) -> CaptionProvider:
+    """A ready client for ``key`` (the offline one loads its models); the UI caches it."""
+    return providers.build_provider(key, settings)

@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from core.errors import StudioError, must_exist
 from core.studio import Studio
 from core.videos import operations as ops
 from core.videos.kinds import BackendKey, BlendMode, LoopLength, LoopMode, Operation, VariationStatus
+from db import Session
 from db import videos as queries
 from db.models import Variation
 

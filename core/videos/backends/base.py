@@ -64,7 +64,7 @@ class RemoteJob:
     remote_id: str
     state: RemoteState
     progress: float  # 0–100
-    error: str | None = None  # the service's own error text when ``state == "failed"``
+    error: str | None = None  # the service's own error text when the job failed
     poll_after_s: float | None = None  # from the ``openai-poll-after-ms`` header, when sent
     remixed_from: str | None = None
 

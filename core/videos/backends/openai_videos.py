@@ -310,7 +310,7 @@ def _remote_job(video: Any, headers: Any) -> RemoteJob:
         remote_id=video.id,
         state=state,
         progress=float(video.progress or 0),
-        error=_failure_text(video) if state == "failed" else None,
+        error=_failure_text(video) if state == RemoteState.FAILED else None,
         poll_after_s=_poll_after_s(headers),
         remixed_from=getattr(video, "remixed_from_video_id", None),
     )
@@ -333,7 +333,7 @@ def _remote_video(video: Any) -> RemoteVideo:
         model=str(video.model),
         created_at=datetime.fromtimestamp(created, UTC).replace(tzinfo=None) if created else None,
         remixed_from=getattr(video, "remixed_from_video_id", None),
-        error=_failure_text(video) if state == "failed" else None,
+        error=_failure_text(video) if state == RemoteState.FAILED else None,
     )
 
 
@@ -351,7 +351,7 @@ def _failure_text(video: Any) -> str:
     message = getattr(error, "message", None) if error is not None else None
     if message:
         return str(message).strip()
-    if getattr(video, "status", None) != "failed":
+    if getattr(video, "status", None) != RemoteState.FAILED:
         return f"The video service ended the job as {video.status}."
     return "The video service reported the job failed without saying why."
 

@@ -9,7 +9,7 @@ the row (one atomic UPDATE), so two processes never work on the same variation, 
 process's work is picked up when its lease runs out. What a step does is decided by the
 variation's operation (``core.videos.operations.Step``) through ``STEPS``: the remote steps
 live in ``remote.py``, the local ones in ``local.py``. Files are written under the media
-folder's ``tmp/`` and moved into place after they are complete; the row says "completed" only
+folder's ``tmp/`` and moved into place after they are complete; the row says it is completed only
 after the files are in place.
 """
 

@@ -1,6 +1,9 @@
 """The offline renderer as a video back-end: an animatic of the prompt, made on this computer.
 
-It is labelled in the UI as an offline preview, not an AI model.
+It is labelled in the UI as an offline preview, not an AI model. The package, in the order a
+render uses it: ``words`` (what the prompt's words ask for), ``camera`` (the move), ``grade`` (a
+preset's colours), ``scenes`` and ``particles`` (what is drawn), ``titles`` (the cards) and
+``render`` (the frame pipeline, the finish and the MP4).
 """
 
 from __future__ import annotations

@@ -21,8 +21,9 @@ from queue import Full, Queue
 from typing import TypeVar, cast
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageOps
+from PIL import Image, ImageChops, ImageDraw
 
+from core.images import cover_crop
 from core.videos.av.read import VideoInfo, probe
 from core.videos.av.write import mp4_writer
 from core.videos.backends.offline.camera import camera_path, ease, view_box
@@ -34,15 +35,6 @@ from core.videos.prompt import Treatment, VideoPrompt, style_preset
 
 FPS = 24
 T = TypeVar("T")
-
-
-def cover_crop(image: Image.Image, width: int, height: int) -> Image.Image:
-    """Scale ``image`` to cover width×height, centre-crop the rest: one resample, exact size."""
-    image = ImageOps.exif_transpose(image).convert("RGB")
-    scale = max(width / image.width, height / image.height)
-    box_w, box_h = width / scale, height / scale
-    left, top = (image.width - box_w) / 2, (image.height - box_h) / 2
-    return image.resize((width, height), Image.Resampling.LANCZOS, box=(left, top, left + box_w, top + box_h))
 
 
 class KenBurns:
