@@ -1,4 +1,8 @@
-"""Screenshots of every page, taken in headless Chromium against a fresh studio, into docs/.
+"""Screenshots of every page and dialog, taken in headless Chromium against a realistic library.
+
+The library (tests.helpers.library: 19 sets in three aspect ratios, a failed set, an import, each
+kind of edit, 32 captions) is seeded in a temporary data folder before the app starts, so the
+pictures show what a user with a real library sees, not one lonely item.
 
 Run: .venv/bin/python -m scripts.screenshots   (needs scripts/setup.sh dev first)
 """
@@ -7,55 +11,187 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 from tests.helpers.browser import ROOT, chromium_browser, create_offline_video, running_app, wait_until_idle
 from tests.helpers.corpus import encode, photo
+from tests.helpers.library import Library, seed_library
 
 OUT = ROOT / "docs" / "screenshots"
+VIEWPORT = {"width": 1440, "height": 900}
 
 
-def shoot_videos(page, url: str) -> None:
-    create_offline_video(page, url)
-    page.get_by_text("variation 2", exact=False).first.wait_for(timeout=30_000)
-    page.screenshot(path=OUT / "create-video.png", full_page=True)
+class Camera:
+    """Writes each shot into docs/screenshots and remembers its name, so stale ones can be removed."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.taken: list[str] = []
+
+    def shoot(self, name: str, full_page: bool = False) -> None:
+        """The viewport as a user sees it; ``full_page``: the whole main pane, however long."""
+        path = OUT / f"{name}.png"
+        if full_page:  # Streamlit scrolls its main pane, not the document: grow the window to fit it
+            height = self.page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+            self.page.set_viewport_size(
+                {"width": VIEWPORT["width"], "height": min(max(height, VIEWPORT["height"]), 6000)}
+            )
+            self.page.wait_for_timeout(800)
+        self.page.screenshot(path=path)
+        self.page.set_viewport_size(VIEWPORT)
+        self.taken.append(path.name)
+        print(f"  {path.name}", file=sys.stderr)
+
+    def remove_stale(self) -> None:
+        for old in OUT.glob("*.png"):
+            if old.name not in self.taken:
+                old.unlink()
+                print(f"  removed {old.name}", file=sys.stderr)
+
+
+def open_set(page: Any, url: str, set_id: int, expect: str) -> Any:
+    """My Videos, paged to wherever set ``set_id`` is; press its Play; return the lightbox."""
     page.goto(f"{url}/my_videos")
     wait_until_idle(page)
-    page.get_by_text("2/2 ready").wait_for(timeout=180_000)
-    wait_until_idle(page)
-    page.screenshot(path=OUT / "my-videos.png", full_page=True)
-    page.get_by_role("button", name="Play").first.click()
-    page.get_by_role("dialog").get_by_text("Variation 1 of 2").wait_for(timeout=30_000)
-    page.keyboard.press("ArrowRight")
-    page.get_by_role("dialog").get_by_text("Variation 2 of 2").wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
-    page.screenshot(path=OUT / "lightbox.png")
+    play = page.locator(f".st-key-open-{set_id} button")
+    pager = page.get_by_label("Page (of", exact=False)
+    last = int(page.get_by_text("Page (of", exact=False).first.inner_text().split("of")[1].strip(" )"))
+    number = 1
+    while play.count() == 0 and number < last:
+        number += 1
+        pager.fill(str(number))
+        pager.press("Enter")
+        wait_until_idle(page)
+    play.click()
     dialog = page.get_by_role("dialog")
+    dialog.get_by_text(expect).wait_for(timeout=30_000)
+    wait_until_idle(page)
+    return dialog
+
+
+def step_to(page: Any, dialog: Any, index: int, count: int) -> None:
+    """Press Right until the lightbox shows variation ``index`` (1-based) of ``count``."""
+    for shown in range(2, index + 1):
+        page.keyboard.press("ArrowRight")
+        dialog.get_by_text(f"Variation {shown} of {count}").wait_for(timeout=30_000)
+    wait_until_idle(page)
+
+
+def settle(page: Any, dialog: Any) -> None:
+    """Let the dialog's video load its first frame and the layout stop moving."""
+    if dialog.locator("video").count():
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[role=dialog] video')].every(v => v.readyState >= 2)",
+            timeout=30_000,
+        )
+    page.wait_for_timeout(1200)
+
+
+def scroll_to(page: Any, element: Any, block: str) -> None:
+    """Scroll the dialog so ``element`` sits at the top ("start") or middle ("center") of the window."""
+    element.evaluate(f"e => e.scrollIntoView({{block: '{block}'}})")
+    page.wait_for_timeout(600)
+
+
+def report_dialog(page: Any, dialog: Any, name: str) -> None:
+    """Print how the dialog and its video sit in the viewport: what a reader checks for in the picture."""
+    box = dialog.bounding_box() or {}
+    video = dialog.locator("video")
+    size = video.first.bounding_box() if video.count() else None
+    shape = f"video {size['width']:.0f}×{size['height']:.0f}" if size else "no video"
+    print(
+        f"  {name}: dialog {box.get('width', 0):.0f}×{box.get('height', 0):.0f} in {VIEWPORT}; {shape}", file=sys.stderr
+    )
+
+
+def shoot_captions(camera: Camera, url: str, uploads: list[str]) -> None:
+    page = camera.page
+    page.goto(url)
+    wait_until_idle(page)
+    camera.shoot("caption-studio-empty", full_page=True)
+    page.locator("input[type='file']").set_input_files(uploads)
+    wait_until_idle(page)
+    page.get_by_label("Caption style").click()
+    page.get_by_role("option", name="Detailed description").click()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Generate caption").click()
+    page.get_by_text("Results —").wait_for(timeout=180_000)
+    wait_until_idle(page)
+    camera.shoot("caption-studio", full_page=True)
+    page.goto(f"{url}/history")
+    wait_until_idle(page)
+    page.wait_for_timeout(1500)  # the data grid draws its thumbnails after the script run
+    camera.shoot("history", full_page=True)
+
+
+def shoot_videos(camera: Camera, url: str, made: Library) -> None:
+    page = camera.page
+    page.goto(f"{url}/my_videos")
+    wait_until_idle(page)
+    page.wait_for_timeout(1500)  # posters are data URLs: let them paint
+    camera.shoot("my-videos", full_page=True)
+
+    dialog = open_set(page, url, made.hd_set, "Variation 1 of 1")
+    settle(page, dialog)
+    report_dialog(page, dialog, "lightbox")
+    camera.shoot("lightbox")
     for tab in ("Edit", "Remix", "Blend", "Loop"):
         dialog.get_by_role("tab", name=tab).click()
-        page.wait_for_timeout(800)
-        dialog.get_by_role("tab", name=tab).scroll_into_view_if_needed()
-        page.wait_for_timeout(400)
-        dialog.screenshot(path=OUT / f"edit-{tab.lower()}.png")
-    dialog.get_by_role("button", name="Make loop").click()
-    dialog.get_by_text("Variation 3 of 3").wait_for(timeout=30_000)
-    dialog.locator("video").wait_for(timeout=120_000)
-    dialog.get_by_text("How it was made", exact=False).scroll_into_view_if_needed()
-    page.wait_for_timeout(800)
-    dialog.screenshot(path=OUT / "lineage.png")
+        wait_until_idle(page)
+        scroll_to(page, dialog.get_by_role("tab", name=tab), "start")
+        camera.shoot(f"edit-{tab.lower()}")
     page.keyboard.press("Escape")
+
+    portrait = made.by_aspect["9:16"][-1]
+    dialog = open_set(page, url, portrait, "Variation 1 of 1")
+    settle(page, dialog)
+    report_dialog(page, dialog, "lightbox-portrait")
+    camera.shoot("lightbox-portrait")
+    page.keyboard.press("Escape")
+
+    blend_set = made.edit_sets["blend"]
+    view_count = 2  # the set's one rendered variation, then the blend
+    dialog = open_set(page, url, blend_set, f"Variation 1 of {view_count}")
+    step_to(page, dialog, view_count, view_count)
+    settle(page, dialog)
+    scroll_to(page, dialog.get_by_text("How it was made", exact=False), "center")
+    camera.shoot("lineage")
+    page.keyboard.press("Escape")
+
+    dialog = open_set(page, url, made.failed_set, "Variation 1 of 1")
+    dialog.get_by_text(made.failed_message).wait_for(timeout=30_000)
+    settle(page, dialog)
+    report_dialog(page, dialog, "lightbox-failed")
+    camera.shoot("lightbox-failed")
+    page.keyboard.press("Escape")
+
     page.goto(f"{url}/history")
     wait_until_idle(page)
     page.get_by_text("Generations", exact=True).click()
     wait_until_idle(page)
     page.wait_for_timeout(1000)
-    page.screenshot(path=OUT / "history-generations.png", full_page=True)
+    camera.shoot("history-generations", full_page=True)
+
+    # Last, so the new set does not change the other pictures: a job in progress on Create video.
+    create_offline_video(page, url, seconds="4 s", variations="2")
+    page.get_by_text("variation 2", exact=False).first.wait_for(timeout=30_000)
+    page.locator("[data-testid='stToast']").first.wait_for(state="detached", timeout=15_000)
+    page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
+    camera.shoot("create-video", full_page=True)
 
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
+        started = time.perf_counter()
+        made = seed_library(tmp / "home")
+        print(
+            f"Seeded {made.set_count} sets and {made.captions} captions in {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
         uploads = []
         for name in ("chelsea", "coffee", "astronaut"):
             path = tmp / f"{name}.jpg"
@@ -64,24 +200,10 @@ def main() -> None:
         (tmp / "notes.png").write_text("not really a picture")
         uploads.append(str(tmp / "notes.png"))
         with running_app(tmp / "home", tmp / "streamlit.log") as url, chromium_browser() as browser:
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(url)
-            wait_until_idle(page)
-            page.screenshot(path=OUT / "caption-studio-empty.png", full_page=True)
-            page.locator("input[type='file']").set_input_files(uploads)
-            wait_until_idle(page)
-            page.get_by_label("Caption style").click()
-            page.get_by_role("option", name="Detailed description").click()
-            wait_until_idle(page)
-            page.get_by_role("button", name="Generate caption").click()
-            page.get_by_text("Results —").wait_for(timeout=180_000)
-            wait_until_idle(page)
-            page.screenshot(path=OUT / "caption-studio.png", full_page=True)
-            page.goto(f"{url}/history")
-            wait_until_idle(page)
-            page.wait_for_timeout(1500)  # the data grid draws its thumbnails after the script run
-            page.screenshot(path=OUT / "history.png", full_page=True)
-            shoot_videos(page, url)
+            camera = Camera(browser.new_page(viewport=VIEWPORT))
+            shoot_captions(camera, url, uploads)
+            shoot_videos(camera, url, made)
+        camera.remove_stale()
     print(f"Screenshots written to {OUT.relative_to(ROOT)}", file=sys.stderr)
 
 
