@@ -51,7 +51,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.helpers.browser import app_environment, chromium_browser, free_port
+from tests.helpers.browser import app_environment, chromium_browser, free_port, streamlit_command
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIO_PAGES = ("Caption Studio", "Create video", "My Videos", "History")
@@ -123,21 +123,7 @@ def serve(app_dir: Path, home: Path, log_path: Path) -> Iterator[tuple[str, floa
     with open(log_path, "wb") as log:
         start = time.perf_counter()
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "streamlit_app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
+            streamlit_command(port),
             cwd=app_dir,
             env=env,
             stdout=log,

@@ -77,31 +77,12 @@ def test_export_holds_only_the_filtered_rows(studio):
 
 
 def test_the_generations_export_is_formula_safe_and_round_trips(studio):
-    import json
 
     from core.videos import library as videos
-    from db import videos as video_queries
+    from tests.helpers.studio import add_generation_row
 
     prompt = '=IMPORTXML("http://evil") a fox, "quoted", 狐 🦊\nsecond line'
-    with studio.db.session() as session:
-        video_queries.add_generation(
-            session,
-            variations=2,
-            source="generate",
-            backend="offline",
-            model="offline-animatic",
-            prompt=prompt,
-            prompt_parts=json.dumps({}),
-            style_preset="None",
-            aspect_ratio="16:9",
-            resolution="720p",
-            request_size="1280x720",
-            width=1280,
-            height=720,
-            local_crop=False,
-            seconds=4,
-            estimated_cost_usd=0.0,
-        )
+    add_generation_row(studio, prompt, variations=2)
     frame = _read(videos.export_generations_csv(studio, videos.GenerationFilter()))
     assert list(frame.columns) == list(videos.GENERATION_EXPORT_COLUMNS)
     assert frame["prompt"][0] == "'" + prompt

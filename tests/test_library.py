@@ -1,35 +1,18 @@
 """My Videos' library queries: search by prompt, filters, favourites, folders and paging."""
 
-import json
-
 from core.videos import library as videos
 from db import videos as queries
+from tests.helpers.studio import add_generation_row
 
 
 def _add(studio, prompt, backend="offline", status="completed"):
+    generation_id = add_generation_row(studio, prompt, backend=backend, model="m").id
     with studio.db.session() as session:
-        g = queries.add_generation(
-            session,
-            variations=1,
-            source="generate",
-            backend=backend,
-            model="m",
-            prompt=prompt,
-            prompt_parts=json.dumps({}),
-            style_preset="None",
-            aspect_ratio="16:9",
-            resolution="720p",
-            request_size="1280x720",
-            width=1280,
-            height=720,
-            local_crop=False,
-            seconds=4,
-            estimated_cost_usd=0.0,
-        )
-        g.variations[0].status = status
+        variation = queries.get_generation(session, generation_id).variations[0]
+        variation.status = status
         if status == "completed":
-            g.variations[0].video_sha256 = f"{g.id:064x}"
-        return g.id
+            variation.video_sha256 = f"{generation_id:064x}"
+    return generation_id
 
 
 def ids(studio, **filters):

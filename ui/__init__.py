@@ -7,7 +7,9 @@ first page a user opens costs what that page needs.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -62,6 +64,20 @@ def _leave_legacy_multipage_mode() -> None:
         st.rerun()
 
 
+WARM_IMPORTS_AFTER_S = 1.5  # after the first page has been drawn: the import holds the GIL
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_imports() -> threading.Timer:
+    """Import pandas (History's tables, the storyboard editor) once per process, off the page's
+    thread and after the first page is drawn, so the first visit to a page that needs it does not
+    wait ~0.3 s for the import."""
+    timer = threading.Timer(WARM_IMPORTS_AFTER_S, importlib.import_module, args=("pandas",))
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 def page_header(title: str, caption: str) -> None:
     """Every page starts here; so does the video job runner, so unfinished jobs resume on any page."""
     _leave_legacy_multipage_mode()
@@ -70,6 +86,7 @@ def page_header(title: str, caption: str) -> None:
     ensure_runner()
     st.title(title)
     st.caption(caption)
+    _warm_imports()
 
 
 def provider_label(key: str | None) -> str:

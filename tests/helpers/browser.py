@@ -52,6 +52,25 @@ def app_environment(home: Path, extra: dict[str, str] | None = None) -> dict[str
     return env
 
 
+def streamlit_command(port: int) -> list[str]:
+    """``streamlit run streamlit_app.py`` on a loopback port, headless, with no usage statistics."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
 @contextlib.contextmanager
 def running_app(
     home: Path, log_path: Path, extra_env: dict[str, str] | None = None, timeout: float = 90
@@ -61,21 +80,7 @@ def running_app(
     home.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "streamlit_app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
+            streamlit_command(port),
             cwd=ROOT,
             env=app_environment(home, extra_env),
             stdout=log,

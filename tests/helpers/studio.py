@@ -25,25 +25,30 @@ def snapshot(studio: Studio) -> tuple[int, int, list[str]]:
     return assets, captions, files
 
 
-def queue_offline(studio, n=2, size=(320, 180), seconds=2, parts=None):
-    parts = parts or {
-        "scene": "a lighthouse on a cliff at dusk",
-        "visual": "golden light, teal sea",
-        "motion": "slow pan right",
-        "extra": "",
-    }
+def add_generation_row(
+    studio,
+    prompt="A red fox trots through fresh snow",
+    *,
+    variations=1,
+    backend="offline",
+    model="offline-animatic",
+    size=(1280, 720),
+    seconds=4,
+    parts=None,
+):
+    """A set of queued variations written straight through db/ (no job runs); returns the row."""
     with studio.db.session() as session:
-        g = queries.add_generation(
+        return queries.add_generation(
             session,
-            variations=n,
+            variations=variations,
             source="generate",
-            backend="offline",
-            model="offline-animatic",
-            prompt=VideoPrompt(**parts).compose(),
-            prompt_parts=json.dumps(parts),
+            backend=backend,
+            model=model,
+            prompt=prompt,
+            prompt_parts=json.dumps(parts or {}),
             style_preset="None",
             aspect_ratio="16:9",
-            resolution="180p",
+            resolution=f"{size[1]}p",
             request_size=f"{size[0]}x{size[1]}",
             width=size[0],
             height=size[1],
@@ -51,7 +56,18 @@ def queue_offline(studio, n=2, size=(320, 180), seconds=2, parts=None):
             seconds=seconds,
             estimated_cost_usd=0.0,
         )
-        return g.id
+
+
+def queue_offline(studio, n=2, size=(320, 180), seconds=2, parts=None):
+    """A set of ``n`` offline variations of a small size, queued for the job runner; returns its id."""
+    parts = parts or {
+        "scene": "a lighthouse on a cliff at dusk",
+        "visual": "golden light, teal sea",
+        "motion": "slow pan right",
+        "extra": "",
+    }
+    prompt = VideoPrompt(**parts).compose()
+    return add_generation_row(studio, prompt, variations=n, size=size, seconds=seconds, parts=parts).id
 
 
 def create_api_generation(studio, n=1, aspect="16:9", reference=None, seconds=4):
