@@ -14,7 +14,7 @@ import ui
 from core.errors import StudioError
 from core.videos import edits
 from core.videos import library as videos
-from core.videos.kinds import BackendKey, BlendMode, LoopLength, LoopMode
+from core.videos.kinds import BlendMode, LoopLength, LoopMode
 from core.videos.operations import RemixStrength
 
 if TYPE_CHECKING:
@@ -132,11 +132,7 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
             )
             or RemixStrength.MILD
         )
-        where = (
-            "the Videos API's remix"
-            if view.backend == BackendKey.OPENAI_VIDEOS
-            else "the offline renderer, re-rendered"
-        )
+        where = "the Videos API's remix" if edits.remix_is_remote(view.backend) else "the offline renderer, re-rendered"
         st.caption(f"Made with {where}.")
         if st.button("Remix", type="primary", key=f"remix-go-{variation.id}", icon=":material/auto_fix_high:"):
             _queued(view, lambda: edits.queue_remix(studio, variation.id, change, strength))

@@ -16,7 +16,7 @@ from typing import Any
 from core.errors import StudioError, must_exist
 from core.studio import Studio
 from core.videos import operations as ops
-from core.videos.kinds import BackendKey, BlendMode, LoopLength, LoopMode, Operation, VariationStatus
+from core.videos.kinds import BlendMode, LoopLength, LoopMode, Operation, VariationStatus
 from db import Session
 from db import videos as queries
 from db.models import Variation
@@ -83,6 +83,11 @@ def queue_recut(studio: Studio, variation_id: int, segments: Sequence[tuple[int,
         return _queue(session, source, params)
 
 
+def remix_is_remote(backend: str) -> bool:
+    """Whether a remix of a set made by ``backend`` goes to the video service (else it is re-rendered here)."""
+    return ops.step_for(Operation.REMIX, backend) == ops.Step.REMOTE
+
+
 def remix_prompt(original: str, change: str, strength: str) -> str:
     return ops.Remix.build(original, change, strength).prompt
 
@@ -95,7 +100,7 @@ def queue_remix(studio: Studio, variation_id: int, change: str, strength: str = 
         generation = source.generation
         params = ops.Remix.build(generation.prompt, change, strength)
         validate_prompt(params.prompt)
-        if generation.backend == BackendKey.OPENAI_VIDEOS and not source.remote_id:
+        if remix_is_remote(generation.backend) and not source.remote_id:
             raise StudioError("This variation has no id at the video service, so the service cannot remix it.")
         return _queue(session, source, params)
 

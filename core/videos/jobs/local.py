@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import StudioError
+from core.errors import NoLongerExists, StudioError
 from core.videos import operations as ops
 from core.videos.backends.base import LocalVideoBackend
 from core.videos.jobs.job import Job
@@ -64,7 +64,7 @@ def edit(runner: JobRunner, job: Job) -> None:
             for segment in params.segments:
                 found = queries.get_variation(session, segment.variation_id)
                 if found is None or not found.video_sha256:
-                    raise StudioError("A clip in the storyboard no longer exists.")
+                    raise NoLongerExists("A clip in the storyboard no longer exists.")
                 clip = _source(runner, found.video_sha256, "A storyboard clip")
                 segments.append((clip, segment.start_s, segment.end_s))
         recut_video(segments, target, progress=progress)
@@ -76,5 +76,5 @@ def edit(runner: JobRunner, job: Job) -> None:
 def _source(runner: JobRunner, digest: str | None, what: str) -> Path:
     path = runner.studio.media.video_path(digest) if digest else None
     if path is None or not path.exists():
-        raise StudioError(f"{what} no longer exists.")
+        raise NoLongerExists(f"{what} no longer exists.")
     return path
