@@ -199,6 +199,11 @@ def presets(session: Session) -> list[StylePreset]:
     return list(session.scalars(select(StylePreset).order_by(StylePreset.name)))
 
 
+def preset_suffix(session: Session, name: str) -> str | None:
+    """The words a user-made preset adds, or None when no user preset has that name."""
+    return session.scalar(select(StylePreset.prompt_suffix).where(StylePreset.name == name))
+
+
 def add_preset(session: Session, name: str, prompt_suffix: str) -> StylePreset:
     preset = StylePreset(name=name, prompt_suffix=prompt_suffix, created_at=utcnow())
     session.add(preset)

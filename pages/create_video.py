@@ -36,6 +36,7 @@ if recall:
     ):
         if recall.get(name) is not None:
             st.session_state[key] = recall[name]
+    st.session_state.pop("prompt_text", None)  # the recalled fields compose the prompt afresh
     st.toast("Prompt and settings recalled from My Videos.", icon=":material/replay:")
 
 prompt_col, settings_col = st.columns([3, 2], gap="large")
@@ -76,10 +77,29 @@ settings = create.VideoSettings(
     aspect=aspect, resolution=resolution, seconds=seconds, variations=count, preset=preset, backend=backend, model=model
 )
 composed = create.compose_prompt(studio, parts, preset)
+# The prompt box follows the fields until the user edits it; from then on their text is kept.
+draft = st.session_state
+if draft.get("prompt_text") is None or draft.get("prompt_text") == draft.get("prompt_base"):
+    draft["prompt_text"] = composed
+draft["prompt_base"] = composed if draft["prompt_text"] == composed else draft.get("prompt_base")
+
+
+def _recompose(text: str) -> None:
+    st.session_state["prompt_text"] = st.session_state["prompt_base"] = text
+
+
 with prompt_col:
-    edited = st.text_area(
-        "Prompt sent to the back-end (edit freely)", composed, height=130, key=f"composed-{hash(composed)}"
-    )
+    edited = st.text_area("Prompt sent to the back-end (edit freely)", height=130, key="prompt_text")
+    if edited != composed:
+        note_col, button_col = st.columns([3, 1], vertical_alignment="center")
+        note_col.caption("You edited this prompt by hand: changes to the fields above no longer replace it.")
+        button_col.button(
+            "Recompose",
+            key="prompt_recompose",
+            on_click=_recompose,
+            args=(composed,),
+            help="Replace the prompt with one composed from the fields.",
+        )
 
 with settings_col:
     plan: OutputPlan | None = None

@@ -9,7 +9,7 @@ from core.errors import StudioError
 from core.videos import imports
 from core.videos import library as videos
 from ui.filters import generation_filters
-from ui.grid import video_card
+from ui.grid import grid_styles, video_card
 from ui.lightbox import lightbox
 from ui.progress import progress_panel
 
@@ -59,6 +59,7 @@ if not shown:
         icon=":material/video_library:",
     )
 
+grid_styles()
 for start in range(0, len(shown), COLUMNS):
     for column, view in zip(st.columns(COLUMNS), shown[start : start + COLUMNS]):
         with column:

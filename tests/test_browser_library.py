@@ -1,6 +1,7 @@
 """My Videos on a realistic library (tests.helpers.library: 19 sets in three aspect ratios, a failed
 set, an import, every kind of edit, 32 captions), in a real browser: what one lonely set never shows."""
 
+import hashlib
 from collections.abc import Iterator
 
 import pytest
@@ -41,8 +42,8 @@ def test_my_videos_counts_every_set_and_the_failed_set_says_why_in_its_lightbox(
     page.close()
 
 
-@pytest.mark.xfail(strict=True, reason="issue #8: each card's <style> redefines the global .ms-card class")
 def test_every_card_shows_its_own_poster_in_its_own_shape(seeded, browser):
+    """Guards issue #8's shared poster: once every card drew the last card's poster and shape."""
     _, url = seeded
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.goto(f"{url}/my_videos")
@@ -56,4 +57,7 @@ def test_every_card_shows_its_own_poster_in_its_own_shape(seeded, browser):
     assert len(posters) == len(looks) - 1  # every card but the failed set's has a poster …
     assert len(set(posters)) == len(posters)  # … of its own
     assert any(height > width for _, width, height in looks)  # the 9:16 sets stand upright
+    assert any(abs(height - width) <= 2 for _, width, height in looks)  # and the 1:1 sets are square
+    drawn = {hashlib.sha256(cards.nth(i).screenshot()).hexdigest() for i in range(cards.count())}
+    assert len(drawn) == cards.count()  # what the browser drew differs card by card, not just the HTML
     page.close()

@@ -109,3 +109,27 @@ def test_jobs_left_queued_by_a_previous_server_finish_once_any_page_is_opened(br
         assert [v.status for v in videos.generation(studio, generation_id).variations] == ["completed"] * 2
         page.close()
     studio.db.dispose()
+
+
+def test_a_hand_edited_prompt_survives_a_change_to_the_fields(browser, tmp_path):
+    """Guards issue #8: the edited "Prompt sent to the back-end" was thrown away when any field changed."""
+    with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{url}/create_video")
+        wait_until_idle(page)
+        page.get_by_label("Scene context").fill("A lighthouse on a cliff at dusk")
+        page.keyboard.press("Tab")
+        wait_until_idle(page)
+        prompt = page.get_by_label("Prompt sent to the back-end (edit freely)")
+        assert "A lighthouse on a cliff at dusk" in prompt.input_value()  # it follows the fields …
+        prompt.fill("My own words: a lighthouse, seen from a boat, in a storm")
+        page.keyboard.press("Tab")
+        wait_until_idle(page)
+        page.get_by_label("Motion (camera and subject)").fill("slow dolly in")
+        page.keyboard.press("Tab")
+        wait_until_idle(page)
+        assert prompt.input_value() == "My own words: a lighthouse, seen from a boat, in a storm"  # … until edited
+        page.get_by_role("button", name="Recompose").click()
+        wait_until_idle(page)
+        assert "Motion: slow dolly in" in prompt.input_value()
+        page.close()

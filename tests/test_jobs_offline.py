@@ -59,3 +59,22 @@ def test_a_set_still_being_made_cannot_be_deleted(studio):
     generation_id = queue_offline(studio, n=1)
     with pytest.raises(Exception, match="still being made"):
         videos.delete_generation(studio, generation_id)
+
+
+def test_a_users_own_preset_makes_videos_with_its_words(studio):
+    """Guards issue #8: a custom preset made every variation fail with KeyError: 'Neon noir'."""
+    from core.videos import create
+    from core.videos.prompt import VideoPrompt
+
+    create.save_preset(studio, "Neon noir", "neon magenta and cyan light, rain-soaked streets")
+    generation_id = create.create_generation(
+        studio,
+        VideoPrompt(scene="A street at night", visual="wet asphalt", motion="slow push in"),
+        create.VideoSettings(aspect="1:1", preset="Neon noir"),
+    )
+    JobRunner(studio).run_until_idle(timeout=180)
+    view = videos.generation(studio, generation_id)
+    assert [(v.status, v.error) for v in view.variations] == [("completed", None)]
+    assert view.style_preset == "Neon noir" and view.prompt.endswith(
+        "Style: neon magenta and cyan light, rain-soaked streets"
+    )

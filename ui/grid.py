@@ -11,34 +11,46 @@ import ui
 from core.videos import library as videos
 from core.videos.kinds import SetStatus
 
-
-def _card_html(poster: str | None, sprite: str | None, title: str, subtitle: str, aspect: float) -> str:
-    """A poster that plays its sprite strip on hover (CSS steps over the tiles; no video players)."""
-    frames = videos.SPRITE_FRAMES
-    poster_css = f"background-image:url('{poster}');" if poster else "background:#222;"
-    sprite_rule = (
-        f".ms-card:hover .ms-sprite{{opacity:1;animation:ms-play 2s steps({frames - 1}) infinite;}}" if sprite else ""
-    )
-    sprite_div = (
-        (
-            f"<div class='ms-sprite' style=\"background-image:url('{sprite}');"
-            f'background-size:{frames * 100}% 100%;"></div>'
-        )
-        if sprite
-        else ""
-    )
-    return f"""
-<style>
-.ms-card{{position:relative;width:100%;padding-top:{100 / aspect:.2f}%;border-radius:10px;overflow:hidden;
-  {poster_css}background-size:cover;background-position:center;}}
-.ms-sprite{{position:absolute;inset:0;opacity:0;background-repeat:no-repeat;background-position:0 0;}}
-{sprite_rule}
+GRID_CSS = f"""<style>
+.ms-card{{position:relative;width:100%;border-radius:10px;overflow:hidden;background:#222 center/cover no-repeat;}}
+.ms-sprite{{position:absolute;inset:0;opacity:0;background-repeat:no-repeat;background-position:0 0;
+  background-size:{videos.SPRITE_FRAMES * 100}% 100%;}}
+.ms-card:hover .ms-sprite{{opacity:1;animation:ms-play 2s steps({videos.SPRITE_FRAMES - 1}) infinite;}}
 @keyframes ms-play{{from{{background-position:0 0;}}to{{background-position:100% 0;}}}}
 .ms-meta{{position:absolute;left:0;right:0;top:0;padding:6px 10px;font-size:0.8rem;color:#fff;
   background:linear-gradient(rgba(0,0,0,.7),transparent);}}
-</style>
-<div class="ms-card" title="{html.escape(title)}">{sprite_div}
-  <div class="ms-meta">{html.escape(subtitle)}</div></div>"""
+.ms-failed .ms-meta{{background:linear-gradient(rgba(160,20,20,.85),transparent);}}
+.ms-reason{{position:absolute;left:0;right:0;bottom:0;padding:6px 10px;font-size:0.75rem;color:#fdd;
+  background:linear-gradient(transparent,rgba(0,0,0,.8));}}
+</style>"""
+
+
+def grid_styles() -> None:
+    """The grid's one stylesheet; each card carries only its own values inline (a per-card <style>
+    would redefine the shared classes, and the last card's poster and shape would win everywhere)."""
+    st.html(GRID_CSS)
+
+
+def _card_html(
+    poster: str | None, sprite: str | None, alt: str, subtitle: str, aspect: float, reason: str | None = None
+) -> str:
+    """A poster at the set's own aspect ratio that plays its sprite strip on hover (no video players)."""
+    style = f"padding-top:{100 / aspect:.2f}%;" + (f"background-image:url('{poster}');" if poster else "")
+    sprite_div = f"<div class='ms-sprite' style=\"background-image:url('{sprite}');\"></div>" if sprite else ""
+    classes = "ms-card ms-failed" if reason is not None else "ms-card"
+    why = f'<div class="ms-reason">{html.escape(reason)}</div>' if reason else ""
+    return (
+        f'<div class="{classes}" role="img" aria-label="{html.escape(alt)}" title="{html.escape(alt)}" '
+        f'style="{style}">{sprite_div}<div class="ms-meta">{html.escape(subtitle)}</div>{why}</div>'
+    )
+
+
+def _badge(view: videos.GenerationView) -> str:
+    if view.status == SetStatus.ACTIVE:
+        return "making"
+    if view.status == SetStatus.FAILED:
+        return "failed"
+    return f"{view.ready}/{len(view.variations)} ready"
 
 
 def video_card(view: videos.GenerationView, key: str) -> None:
@@ -47,8 +59,11 @@ def video_card(view: videos.GenerationView, key: str) -> None:
     digest = cover.video_sha256 if cover else None
     poster = videos.poster_url(studio, digest) if digest else None
     sprite = videos.sprite_url(studio, digest) if digest else None
-    subtitle = f"{view.seconds}s · {view.aspect_ratio} · {view.ready}/{len(view.variations)} ready"
-    st.html(_card_html(poster, sprite, view.prompt, subtitle, max(0.3, view.width / view.height)))
+    subtitle = f"{view.seconds}s · {view.aspect_ratio} · {_badge(view)}"
+    reason = None
+    if view.status == SetStatus.FAILED:
+        reason = next((v.error for v in view.variations if v.error), "") or "Every variation failed."
+    st.html(_card_html(poster, sprite, view.prompt, subtitle, max(0.3, view.width / view.height), reason))
     star = "★ " if view.favourite else ""
     st.caption(f"{star}{view.prompt[:90]}{'…' if len(view.prompt) > 90 else ''}")
     if st.button(

@@ -154,5 +154,6 @@ STYLE_PRESETS: dict[str, StylePreset] = {
 
 
 def style_preset(name: str | None) -> StylePreset:
-    """The preset of that name; ``None`` (no choice made) is the plain "None" preset."""
-    return STYLE_PRESETS[name or "None"]
+    """The built-in preset of that name; no choice, or a user's own preset (which adds words, not a
+    look), is the plain "None" preset."""
+    return STYLE_PRESETS.get(name or "None", STYLE_PRESETS["None"])

@@ -33,6 +33,7 @@ from core.videos.backends.base import VideoBackend, VideoRequest, VideoServiceEr
 from core.videos.jobs import local, remote
 from core.videos.jobs.job import Job, Stopped
 from core.videos.kinds import VariationStatus
+from core.videos.prompt import STYLE_PRESETS
 from db import videos as queries
 from db.media import REFERENCES
 from db.models import utcnow
@@ -176,9 +177,13 @@ class JobRunner:
             params = ops.from_json(variation.operation, variation.operation_params)
             parts = queries.prompt_parts(generation)
             prompt = generation.prompt
+            extra = [parts.get("extra", "")]
+            if generation.style_preset not in STYLE_PRESETS:  # a user's preset: its words, for the renderer
+                extra.append(queries.preset_suffix(session, generation.style_preset) or "")
             if isinstance(params, ops.Remix):
                 prompt = params.prompt or prompt
-                parts = {**parts, "extra": " ".join(filter(None, [parts.get("extra", ""), params.change]))}
+                extra.append(params.change)
+            parts = {**parts, "extra": " ".join(filter(None, extra))}
             request = VideoRequest(
                 prompt=prompt,
                 size=generation.request_size,
