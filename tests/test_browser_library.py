@@ -61,3 +61,29 @@ def test_every_card_shows_its_own_poster_in_its_own_shape(seeded, browser):
     drawn = {hashlib.sha256(cards.nth(i).screenshot()).hexdigest() for i in range(cards.count())}
     assert len(drawn) == cards.count()  # what the browser drew differs card by card, not just the HTML
     page.close()
+
+
+@pytest.mark.parametrize("aspect", ["9:16", "16:9", "1:1"])
+def test_the_lightbox_shows_the_whole_video_and_its_actions_without_scrolling(seeded, browser, aspect):
+    """Guards issue #8: a 9:16 video was drawn about 2,200 px tall, its actions a long scroll away."""
+    made, url = seeded
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{url}/my_videos")
+    wait_until_idle(page)
+    on_first_page = [s for s in made.by_aspect[aspect] if page.locator(f".st-key-open-{s} button").count()]
+    page.locator(f".st-key-open-{on_first_page[0]} button").click()
+    dialog = page.get_by_role("dialog")
+    video = dialog.locator("video")
+    video.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    for thing in (
+        video,
+        dialog.get_by_role("button", name="Previous"),
+        dialog.get_by_role("button", name="Next"),
+        dialog.get_by_role("button", name="Download", exact=True),
+        dialog.get_by_role("button", name="Favourite"),
+        dialog.get_by_role("button", name="Delete set"),
+    ):
+        box = thing.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 900, (aspect, box)
+    page.close()

@@ -16,6 +16,12 @@ def _close_lightbox() -> None:
     st.session_state.pop("lightbox", None)
 
 
+# The player fits the window: the whole frame of any aspect and the actions beside it stay in view.
+PLAYER_CSS = """<style>
+[data-testid="stDialog"] video{max-height:calc(100vh - 300px);background:#000;}
+</style>"""
+
+
 @st.dialog("Video", width="large", on_dismiss=_close_lightbox)
 def lightbox() -> None:
     """Plays one variation; Left and Right step through the set (native button shortcuts)."""
@@ -28,79 +34,88 @@ def lightbox() -> None:
     count = len(view.variations)
     index = state["index"] % count
     variation = view.variations[index]
-    previous_col, title_col, next_col = st.columns([1, 4, 1], vertical_alignment="center")
-    if previous_col.button(
-        "Previous",
-        icon=":material/chevron_left:",
-        shortcut="Left",
-        key="lb-prev",
-        disabled=count < 2,
-        use_container_width=True,
-    ):
-        state["index"] = (index - 1) % count
-        st.rerun(scope="fragment")
-    title_col.markdown(f"**Variation {index + 1} of {count}** · set #{view.id}")
-    if next_col.button(
-        "Next",
-        icon=":material/chevron_right:",
-        shortcut="Right",
-        key="lb-next",
-        disabled=count < 2,
-        use_container_width=True,
-    ):
-        state["index"] = (index + 1) % count
-        st.rerun(scope="fragment")
-    if variation.status == VariationStatus.COMPLETED and variation.video_sha256:
-        path = videos.video_path(studio, variation.video_sha256)
-        st.video(str(path), loop=True, autoplay=True, muted=True)
-    elif variation.status == VariationStatus.FAILED:
-        st.error(variation.error or "This variation failed.", icon=":material/error:")
-    else:
-        st.progress(
-            int(variation.progress) / 100, text=f"{str(variation.status).replace('_', ' ')} · {variation.progress:.0f}%"
-        )
-    with st.expander("Prompt and settings", expanded=True):
-        st.text(view.prompt)
-        crop = " · cropped on this computer" if view.local_crop else ""
-        st.caption(
-            f"{ui.video_backend_label(view.backend)} · {view.model} · {view.width}×{view.height}{crop} · "
-            f"{view.seconds} s · preset {view.style_preset} · status {variation.status}"
-        )
-    edit_toolbar.lineage_panel(view, variation)
+    st.html(PLAYER_CSS)
+    player, side = st.columns([3, 2], gap="medium")
+    with player:
+        previous_col, title_col, next_col = st.columns([1, 4, 1], vertical_alignment="center")
+        if previous_col.button(
+            "Previous",
+            icon=":material/chevron_left:",
+            shortcut="Left",
+            key="lb-prev",
+            disabled=count < 2,
+            use_container_width=True,
+        ):
+            state["index"] = (index - 1) % count
+            st.rerun(scope="fragment")
+        title_col.markdown(f"**Variation {index + 1} of {count}** · set #{view.id}")
+        if next_col.button(
+            "Next",
+            icon=":material/chevron_right:",
+            shortcut="Right",
+            key="lb-next",
+            disabled=count < 2,
+            use_container_width=True,
+        ):
+            state["index"] = (index + 1) % count
+            st.rerun(scope="fragment")
+        if variation.status == VariationStatus.COMPLETED and variation.video_sha256:
+            path = videos.video_path(studio, variation.video_sha256)
+            st.video(str(path), loop=True, autoplay=True, muted=True)
+        elif variation.status == VariationStatus.FAILED:
+            st.error(variation.error or "This variation failed.", icon=":material/error:")
+        else:
+            st.progress(
+                int(variation.progress) / 100,
+                text=f"{str(variation.status).replace('_', ' ')} · {variation.progress:.0f}%",
+            )
+    with side:
+        download_col, favourite_col, delete_col = st.columns(3)
+        if variation.video_sha256:
+            download_col.download_button(
+                "Download",
+                data=videos.video_path(studio, variation.video_sha256).read_bytes,
+                file_name=f"media-studio-{view.id}-{index + 1}.mp4",
+                mime="video/mp4",
+                icon=":material/download:",
+                on_click="ignore",
+                use_container_width=True,
+            )
+        if favourite_col.button(
+            "Unfavourite" if view.favourite else "Favourite",
+            icon=":material/star:",
+            key="lb-fav",
+            use_container_width=True,
+        ):
+            videos.set_favourite(studio, view.id, not view.favourite)
+            st.rerun(scope="fragment")
+        with delete_col.popover("Delete set", icon=":material/delete:", use_container_width=True):
+            st.write("Delete every variation of this set? This cannot be undone.")
+            if st.button("Delete", type="primary", key="lb-delete"):
+                try:
+                    videos.delete_generation(studio, view.id)
+                except StudioError as exc:
+                    st.error(exc.message)
+                else:
+                    st.session_state.pop("lightbox", None)
+                    st.rerun()
+        with st.expander("Prompt and settings", expanded=True):
+            st.text(view.prompt)
+            crop = " · cropped on this computer" if view.local_crop else ""
+            st.caption(
+                f"{ui.video_backend_label(view.backend)} · {view.model} · {view.width}×{view.height}{crop} · "
+                f"{round(variation.duration_s or view.seconds, 1):g} s · preset {view.style_preset} · "
+                f"status {variation.status}"
+            )
+        edit_toolbar.lineage_panel(view, variation)
+        with st.expander("Folder"):
+            folder = st.text_input("Folder name (empty for none)", view.folder or "", key=f"lb-folder-{view.id}")
+            if st.button("Move to folder", key=f"lb-move-{view.id}"):
+                try:
+                    videos.set_folder(studio, view.id, folder)
+                except StudioError as exc:
+                    st.error(exc.message)
+                else:
+                    st.toast(f"Moved to “{folder.strip()}”." if folder.strip() else "Removed from its folder.")
     if variation.status == VariationStatus.COMPLETED and variation.video_sha256:
         edit_toolbar.toolbar(view, variation)
-    with st.expander("Folder"):
-        folder = st.text_input("Folder name (empty for none)", view.folder or "", key=f"lb-folder-{view.id}")
-        if st.button("Move to folder", key=f"lb-move-{view.id}"):
-            try:
-                videos.set_folder(studio, view.id, folder)
-            except StudioError as exc:
-                st.error(exc.message)
-            else:
-                st.toast(f"Moved to “{folder.strip()}”." if folder.strip() else "Removed from its folder.")
-    download_col, favourite_col, delete_col = st.columns(3)
-    if variation.video_sha256:
-        download_col.download_button(
-            "Download",
-            data=videos.video_path(studio, variation.video_sha256).read_bytes,
-            file_name=f"media-studio-{view.id}-{index + 1}.mp4",
-            mime="video/mp4",
-            icon=":material/download:",
-            on_click="ignore",
-            use_container_width=True,
-        )
-    if favourite_col.button(
-        "Unfavourite" if view.favourite else "Favourite", icon=":material/star:", key="lb-fav", use_container_width=True
-    ):
-        videos.set_favourite(studio, view.id, not view.favourite)
-        st.rerun(scope="fragment")
-    with delete_col.popover("Delete set", icon=":material/delete:", use_container_width=True):
-        st.write("Delete every variation of this set? This cannot be undone.")
-        if st.button("Delete", type="primary", key="lb-delete"):
-            try:
-                videos.delete_generation(studio, view.id)
-            except StudioError as exc:
-                st.error(exc.message)
-            else:
-                st.session_state.pop("lightbox", None)
-                st.rerun()
