@@ -37,7 +37,7 @@ def lightbox() -> None:
     st.html(PLAYER_CSS)
     player, side = st.columns([3, 2], gap="medium")
     with player:
-        previous_col, title_col, next_col = st.columns([1, 4, 1], vertical_alignment="center")
+        previous_col, title_col, next_col = st.columns([1.5, 3, 1.5], vertical_alignment="center")
         if previous_col.button(
             "Previous",
             icon=":material/chevron_left:",
