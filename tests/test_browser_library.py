@@ -2,6 +2,7 @@
 set, an import, every kind of edit, 32 captions), in a real browser: what one lonely set never shows."""
 
 import hashlib
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -86,4 +87,34 @@ def test_the_lightbox_shows_the_whole_video_and_its_actions_without_scrolling(se
     ):
         box = thing.bounding_box()
         assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 900, (aspect, box)
+    page.close()
+
+
+def test_blend_keeps_the_chosen_partner_after_a_job(seeded, browser):
+    """Guards issue #8: after one blend, "Blend with" silently jumped to the newest variation."""
+    made, url = seeded
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{url}/my_videos")
+    wait_until_idle(page)
+    single = [
+        s for s in made.by_aspect["16:9"] if s != made.imported_set and page.locator(f".st-key-open-{s} button").count()
+    ]
+    page.locator(f".st-key-open-{single[0]} button").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("video").wait_for(timeout=30_000)
+    count = int(re.search(r"Variation 1 of (\d+)", dialog.inner_text()).group(1))
+    dialog.get_by_role("tab", name="Blend").click()
+    picker = dialog.locator(".st-key-blend-partner")
+    picker.click()
+    options = page.get_by_role("option")
+    options.nth(2).wait_for(timeout=10_000)
+    chosen = options.nth(2).inner_text()  # not the default (the newest), which a finished blend would become
+    options.nth(2).click()
+    wait_until_idle(page)
+    assert picker.get_by_role("combobox").input_value() == chosen
+    dialog.get_by_role("button", name="Blend", exact=True).click()
+    dialog.get_by_text(f"Variation {count + 1} of {count + 1}").wait_for(timeout=30_000)
+    dialog.locator("video").wait_for(timeout=120_000)  # the blend has been made
+    dialog.get_by_role("tab", name="Blend").click()
+    assert dialog.locator(".st-key-blend-partner").get_by_role("combobox").input_value() == chosen
     page.close()

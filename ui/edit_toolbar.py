@@ -46,6 +46,18 @@ def _queued(view: videos.GenerationView, submit) -> None:
     st.rerun()
 
 
+def _sticky_pick(label: str, choices: dict[int, str], key: str) -> int | None:
+    """A picker that keeps the user's choice across jobs and variations: its widget state goes
+    whenever the toolbar is not drawn (a variation still being made), so the choice is kept aside."""
+    options = list(choices)
+    kept = st.session_state.get(f"{key}-kept")
+    picked: int | None = st.selectbox(
+        label, options, index=options.index(kept) if kept in options else 0, format_func=lambda k: choices[k], key=key
+    )
+    st.session_state[f"{key}-kept"] = picked
+    return picked
+
+
 def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> None:
     import pandas as pd  # the storyboard and curve tables only: not on every page's import path
 
@@ -76,12 +88,7 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
             st.session_state[key] = pd.DataFrame(
                 [{"order": 1, "clip": choices[variation.id], "start_s": 0.0, "end_s": round(duration, 2)}]
             )
-        append = st.selectbox(
-            "Append a clip from the library",
-            list(choices),
-            format_func=lambda k: choices[k],
-            key=f"append-{variation.id}",
-        )
+        append = _sticky_pick("Append a clip from the library", choices, "append-clip")
         if st.button("Append clip", key=f"append-go-{variation.id}", icon=":material/add:") and append is not None:
             table = st.session_state[key]
             st.session_state[key] = pd.concat(
@@ -142,9 +149,7 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
         if not partners:
             st.info("Blend needs a second finished video in the library.")
         else:
-            partner = st.selectbox(
-                "Blend with", list(partners), format_func=lambda k: partners[k], key=f"partner-{variation.id}"
-            )
+            partner = _sticky_pick("Blend with", partners, "blend-partner")
             mode = (
                 st.segmented_control(
                     "Mode",

@@ -168,8 +168,14 @@ def partner_choices(studio: Studio, exclude: int, limit: int = 50) -> dict[int, 
     with studio.db.session() as session:
         rows = queries.completed_variations(session, limit + 1)
     return {
-        vid: f"Set #{gid} · variation {pos + 1} · {prompt[:50]}" for vid, gid, pos, prompt in rows if vid != exclude
+        vid: f"Set #{gid} · variation {pos + 1} · {_short(prompt)}" for vid, gid, pos, prompt in rows if vid != exclude
     }
+
+
+def _short(prompt: str, limit: int = 60) -> str:
+    """One line of a prompt for a picker: whitespace folded, cut at a word with an ellipsis."""
+    line = " ".join(prompt.split())
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + "…"
 
 
 # --- what the toolbar shows of a clip -------------------------------------------------------------
