@@ -34,6 +34,14 @@ class UnsupportedVideo(StudioError):
     """The file is not a video we can import (empty, damaged, audio-only, a still image, too large)."""
 
 
+class AlreadyInLibrary(StudioError):
+    """The file is already in the library; ``generation_id`` is the set that holds it."""
+
+    def __init__(self, message: str, generation_id: int):
+        super().__init__(message)
+        self.generation_id = generation_id
+
+
 class NoLongerExists(StudioError):
     """The thing the user acted on was deleted meanwhile (in another tab, by another worker)."""
 

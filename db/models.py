@@ -98,6 +98,7 @@ class Generation(Base):
     seconds: Mapped[int] = mapped_column(Integer)
     n_variations: Mapped[int] = mapped_column(Integer, default=1)
     reference_sha256: Mapped[str | None] = mapped_column(String(64))
+    source_sha256: Mapped[str | None] = mapped_column(String(64), index=True)  # an import's file as uploaded
     estimated_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     favourite: Mapped[bool] = mapped_column(default=False)
     folder: Mapped[str | None] = mapped_column(String(100), index=True)

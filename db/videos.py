@@ -67,6 +67,19 @@ def add_imported_generation(
     return generation
 
 
+def find_import(session: Session, sha256: str) -> int | None:
+    """The set that already holds this file: imported from the same bytes, or stored as exactly them."""
+    found = session.scalar(select(Generation.id).where(Generation.source_sha256 == sha256).limit(1))
+    if found is None:
+        found = session.scalar(
+            select(Variation.generation_id)
+            .join(Generation, Generation.id == Variation.generation_id)
+            .where(Variation.video_sha256 == sha256, Generation.source == Source.IMPORT)
+            .limit(1)
+        )
+    return found
+
+
 def add_variation(
     session: Session, source: Variation, operation: Operation, params: str, partner: Variation | None = None
 ) -> int:

@@ -5,7 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 import ui
-from core.errors import StudioError
+from core.errors import AlreadyInLibrary, StudioError
 from core.videos import imports
 from core.videos import library as videos
 from ui.filters import generation_filters
@@ -33,6 +33,9 @@ with st.sidebar:
             try:
                 with st.spinner(f"Importing {upload.name}…"):
                     imports.import_video(studio, upload.name, upload.getvalue())
+            except AlreadyInLibrary as exc:
+                st.info(exc.message, icon=":material/content_copy:")
+                st.session_state["lightbox"] = {"generation": exc.generation_id, "index": 0}  # open the set
             except StudioError as exc:
                 st.error(exc.message, icon=":material/error:")
             else:

@@ -87,3 +87,17 @@ def test_an_h264_mp4_is_imported_as_is_and_a_webm_is_transcoded(studio, tmp_path
         videos.video_path(studio, videos.generation(studio, first).variations[0].video_sha256).read_bytes()
         == mp4.read_bytes()
     )  # already browser-playable: kept byte for byte
+
+
+@pytest.mark.parametrize("maker", [make_mp4, make_webm], ids=["kept as is", "transcoded"])
+def test_importing_the_same_file_twice_makes_one_set_and_names_it(studio, tmp_path, maker):
+    """Guards issue #8: importing the same file twice made two sets."""
+    from core.errors import AlreadyInLibrary
+
+    data = maker(tmp_path / f"clip.{'mp4' if maker is make_mp4 else 'webm'}").read_bytes()
+    first = imports.import_video(studio, "clip", data)
+    before = _library(studio)
+    with pytest.raises(AlreadyInLibrary, match=f"already in the library as set #{first}") as refused:
+        imports.import_video(studio, "clip again", data)
+    assert refused.value.generation_id == first
+    assert _library(studio) == before  # nothing added: no set, no file

@@ -49,7 +49,7 @@ def _badge(view: videos.GenerationView) -> str:
     if view.status == SetStatus.ACTIVE:
         return "making"
     if view.status == SetStatus.FAILED:
-        return "failed"
+        return str(SetStatus.FAILED)
     return f"{view.ready}/{len(view.variations)} ready"
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from core.errors import StudioError
+from core.errors import AlreadyInLibrary, StudioError
 from core.studio import Studio
 from core.videos import operations as ops
 from core.videos.kinds import BackendKey
 from db import videos as queries
+from db.media import sha256_hex
 
 MAX_IMPORT_BYTES = 500 * 1024 * 1024
 ASPECT_LABELS = (("16:9", 16 / 9), ("9:16", 9 / 16), ("1:1", 1.0), ("4:3", 4 / 3), ("3:4", 3 / 4))
@@ -33,6 +34,11 @@ def import_video(studio: Studio, name: str, data: bytes) -> int:
         raise StudioError(f"“{name}” is empty (0 bytes).")
     if len(data) > MAX_IMPORT_BYTES:
         raise StudioError(f"“{name}” is larger than {MAX_IMPORT_BYTES // 2**20} MB.")
+    source_sha256 = sha256_hex(data)
+    with studio.db.session() as session:
+        existing = queries.find_import(session, source_sha256)
+    if existing is not None:
+        raise AlreadyInLibrary(f"“{name}” is already in the library as set #{existing}.", existing)
     with tempfile.TemporaryDirectory(dir=studio.media.scratch()) as work:
         source = Path(work) / ("source" + Path(name).suffix.lower()[:6])
         source.write_bytes(data)
@@ -63,6 +69,7 @@ def import_video(studio: Studio, name: str, data: bytes) -> int:
                     fps=info.fps,
                     size=size,
                     params=ops.to_json(ops.Imported(file=name)),
+                    source_sha256=source_sha256,
                     backend=BackendKey.IMPORT,
                     model="imported",
                     prompt=Path(name).stem[:500],
