@@ -26,6 +26,7 @@ from core.exports import rows_to_csv
 from core.images import ValidatedImage, thumbnail_jpeg, validate_image
 from core.status import ServiceStatus
 from core.studio import Studio
+from core.text import clean
 from db import captions as queries
 from db.media import EXTENSIONS, ORIGINALS, THUMBS, sha256_hex
 
@@ -125,6 +126,7 @@ def caption_image(
     studio: Studio, upload: Upload, style: str, prompt: str, provider: CaptionProvider, instruction: str | None = None
 ) -> CaptionOutcome:
     """Run the three stages for one image; never raises for a user-caused or service failure."""
+    upload, prompt = Upload(clean(upload.name), upload.data), clean(prompt)
     try:
         instruction = instruction if instruction is not None else check_request(style, prompt)
         image = validate_image(upload.data, upload.name, provider.max_long_side)
@@ -168,6 +170,7 @@ def caption_batch(
     on_progress: Callable[[int, int, CaptionOutcome], None] | None = None,
 ) -> list[CaptionOutcome]:
     """Caption every upload in turn; ``on_progress(done, total, outcome)`` after each one."""
+    prompt = clean(prompt)
     instruction = check_request(style, prompt)
     outcomes = []
     for index, upload in enumerate(uploads, start=1):
@@ -192,6 +195,7 @@ def regenerate(studio: Studio, caption_id: int, provider: CaptionProvider) -> Ca
 
 
 def edit_caption(studio: Studio, caption_id: int, text: str) -> None:
+    text = clean(text)
     if not text.strip():
         raise StudioError("A caption cannot be empty; delete it instead.")
     with studio.db.session() as session:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from core.errors import StudioError
 from core.status import ServiceStatus
 from core.studio import Studio
+from core.text import clean
 from core.videos.backends.offline import MODEL as OFFLINE_MODEL
 from core.videos.kinds import BackendKey, Source
 from core.videos.plan import DURATIONS, VARIATION_COUNTS, OutputPlan, estimate_cost, plan_output
@@ -64,6 +65,8 @@ def create_generation(
     prompt_limit: int | None = None,
 ) -> int:
     """Validate everything, then write the generation and its queued variations; return its id."""
+    parts = VideoPrompt(**{k: clean(v) for k, v in asdict(parts).items()})
+    prompt_text = clean(prompt_text) if prompt_text is not None else None
     prompt = validate_prompt(
         prompt_text if prompt_text is not None else compose_prompt(studio, parts, settings.preset),
         prompt_limit or MAX_PROMPT_CHARS,
@@ -137,7 +140,7 @@ def preset_names(studio: Studio) -> list[str]:
 
 
 def save_preset(studio: Studio, name: str, prompt_suffix: str) -> None:
-    name, prompt_suffix = name.strip(), prompt_suffix.strip()
+    name, prompt_suffix = clean(name).strip(), clean(prompt_suffix).strip()
     if not name or not prompt_suffix:
         raise StudioError("A preset needs a name and the words it adds to the prompt.")
     if name in STYLE_PRESETS or name in user_presets(studio):

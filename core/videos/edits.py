@@ -15,6 +15,7 @@ from typing import Any
 
 from core.errors import StudioError, must_exist
 from core.studio import Studio
+from core.text import clean
 from core.videos import operations as ops
 from core.videos.kinds import BlendMode, LoopLength, LoopMode, Operation, VariationStatus
 from db import Session
@@ -95,6 +96,7 @@ def remix_prompt(original: str, change: str, strength: str) -> str:
 def queue_remix(studio: Studio, variation_id: int, change: str, strength: str = ops.RemixStrength.MILD) -> int:
     from core.videos.prompt import validate_prompt
 
+    change = clean(change)
     with studio.db.session() as session:
         source = _completed(session, variation_id)
         generation = source.generation

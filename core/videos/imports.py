@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.errors import AlreadyInLibrary, StudioError
 from core.studio import Studio
+from core.text import clean
 from core.videos import operations as ops
 from core.videos.kinds import BackendKey
 from db import videos as queries
@@ -26,6 +27,7 @@ def aspect_label(width: int, height: int) -> str:
 
 def import_video(studio: Studio, name: str, data: bytes) -> int:
     """Add an existing video file as a new set; return the set's id."""
+    name = clean(name)
     from core.videos.av.previews import make_previews
     from core.videos.av.read import probe, validate_video
     from core.videos.av.write import transcode_to_browser

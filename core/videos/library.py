@@ -11,6 +11,7 @@ from pathlib import Path
 from core.errors import NoLongerExists, StudioError, must_exist
 from core.exports import rows_to_csv
 from core.studio import Studio
+from core.text import clean
 from core.videos.kinds import ACTIVE, Operation, SetStatus, VariationStatus
 from db import videos as queries
 from db.media import POSTERS, SPRITE_TILES, SPRITES
@@ -156,7 +157,7 @@ def set_favourite(studio: Studio, generation_id: int, favourite: bool) -> None:
 
 
 def set_folder(studio: Studio, generation_id: int, folder: str | None) -> None:
-    folder = (folder or "").strip() or None
+    folder = clean(folder or "").strip() or None
     if folder and len(folder) > MAX_FOLDER_CHARS:
         raise StudioError(f"Folder names are at most {MAX_FOLDER_CHARS} characters.")
     with studio.db.session() as session:
