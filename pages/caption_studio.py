@@ -30,7 +30,7 @@ with left:
         "Images",
         type=ACCEPTED,
         accept_multiple_files=True,
-        key="uploads",
+        key=f"uploads-{st.session_state.get('uploader_round', 0)}",
         help=f"JPEG, PNG, WebP, GIF (first frame), BMP or TIFF, up to {MAX_BYTES // 2**20} MB each.",
     )
 with right:
@@ -45,22 +45,52 @@ with right:
     generate = st.button(
         "Generate caption", type="primary", icon=":material/auto_awesome:", disabled=not files, use_container_width=True
     )
+    again_col, clear_col = st.columns(2)
+    again = again_col.button(
+        "Caption all again",
+        icon=":material/refresh:",
+        disabled=not files,
+        use_container_width=True,
+        help="Generate skips images already captioned with these settings; this captions every one again.",
+    )
+    if clear_col.button("Clear all", icon=":material/clear_all:", use_container_width=True):
+        st.session_state["uploader_round"] = st.session_state.get("uploader_round", 0) + 1
+        for name in ("outcomes", "outcome_keys", "captioned"):
+            st.session_state.pop(name, None)
+        st.rerun()
 
-if generate and files:
+if (generate or again) and files:
     uploads = [captions.Upload(f.name, f.getvalue()) for f in files]
     provider = ui.provider_for(provider_key)
-    progress = st.progress(0.0, text=f"Captioning 0 of {len(uploads)}…")
+    captioned: dict[str, captions.CaptionOutcome] = {} if again else st.session_state.setdefault("captioned", {})
+    progress = st.progress(0.0, text="Captioning…")
 
     def on_progress(done: int, total: int, outcome: captions.CaptionOutcome) -> None:
         progress.progress(done / total, text=f"Captioned {done} of {total}: {outcome.name}")
 
     try:
-        outcomes = captions.caption_batch(studio, uploads, style, prompt, provider, on_progress)
+        results, new = captions.caption_new(studio, uploads, style, prompt, provider, captioned, on_progress)
     except StudioError as exc:
         st.error(exc.message, icon=":material/error:")
-        outcomes = []
+        results, new = [], 0
     progress.empty()
-    st.session_state["outcomes"] = outcomes
+    st.session_state.setdefault("captioned", {}).update(results)
+    st.session_state["outcome_keys"] = [key for key, _ in results]
+    st.session_state["outcomes"] = [outcome for _, outcome in results]
+    if results and not new:
+        st.info(
+            "Every image here is already captioned with these settings: nothing was added to History. "
+            "Use Regenerate on a card, or Caption all again.",
+            icon=":material/check_circle:",
+        )
+
+
+def _remember(index: int, outcome: captions.CaptionOutcome) -> None:
+    """Show ``outcome`` on card ``index`` and let Generate know that image is captioned."""
+    st.session_state["outcomes"][index] = outcome
+    keys = st.session_state.get("outcome_keys", [])
+    if outcome.ok and index < len(keys):
+        st.session_state.setdefault("captioned", {})[keys[index]] = outcome
 
 
 def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
@@ -86,9 +116,7 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
                     except StudioError as exc:
                         st.error(exc.message)
                     else:
-                        st.session_state["outcomes"][index] = captions.CaptionOutcome(
-                            **{**outcome.__dict__, "text": new_text.strip()}
-                        )
+                        _remember(index, captions.CaptionOutcome(**{**outcome.__dict__, "text": new_text.strip()}))
                         st.rerun()
             if regen_col.button(
                 "Regenerate", key=f"regen-{outcome.caption_id}", icon=":material/refresh:", use_container_width=True
@@ -98,7 +126,7 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
                         fresh = captions.regenerate(studio, caption_id, ui.provider_for(provider_key))
                     except StudioError as exc:
                         fresh = captions.CaptionOutcome(name=outcome.name, error=exc.message)
-                st.session_state["outcomes"][index] = fresh if fresh.ok else outcome
+                _remember(index, fresh if fresh.ok else outcome)
                 if not fresh.ok:
                     st.error(fresh.error)
                 else:

@@ -96,7 +96,7 @@ def test_with_watsonx_keys_the_page_uses_llama_4_and_shows_service_errors(browse
         assert watsonx_server.caption in page.locator("[data-testid='stCode']").first.inner_text()
 
         watsonx_server.fail_next(401, count=20)
-        page.get_by_role("button", name="Generate caption").click()
+        page.get_by_role("button", name="Caption all again").click()
         page.get_by_text("Results — 0 of 1 captioned").wait_for(timeout=60_000)
         error = page.locator("[data-testid='stAlertContentError']").first.inner_text()
         assert "credentials" in error.lower()
@@ -114,3 +114,30 @@ def test_a_deep_link_to_history_on_a_fresh_server_gets_the_studio_navigation(bro
         nav = page.locator("[data-testid='stSidebarNav']").inner_text()
         assert "Caption Studio" in nav and "streamlit app" not in nav.lower()
         page.close()
+
+
+def test_generate_twice_captions_each_image_once(app_url, page, tmp_path):
+    """Guards issue #8: pressing Generate again re-captioned every image still in the uploader."""
+    files = []
+    for name in ("coffee", "astronaut"):
+        path = tmp_path / f"{name}.jpg"
+        path.write_bytes(encode(photo(name)))
+        files.append(str(path))
+    page.goto(app_url)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Clear all").click()  # the module's app may hold an earlier upload
+    wait_until_idle(page)
+    page.locator("input[type='file']").set_input_files(files)
+    page.get_by_text("astronaut.jpg").first.wait_for()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Generate caption").click()
+    page.get_by_text("Results — 2 of 2 captioned").wait_for(timeout=120_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Generate caption").click()
+    page.get_by_text("already captioned with these settings").wait_for(timeout=60_000)
+    page.goto(f"{app_url}/history")
+    wait_until_idle(page)
+    page.get_by_label("Search captions and prompts").fill("coffee")
+    page.keyboard.press("Enter")
+    wait_until_idle(page)
+    assert page.get_by_text("1 caption match").count() == 1  # one row for the coffee photo, not two

@@ -153,3 +153,17 @@ def test_a_truncated_camera_photo_is_refused_even_when_decoded_at_reduced_scale(
     )
     assert not outcome.ok and "truncated" in (outcome.error or "")
     assert snapshot(studio) == before
+
+
+def test_generate_again_captions_only_what_is_new_for_these_settings(studio, offline_captioner):
+    """Guards issue #8: History held 7–9 rows per image after pressing Generate a few times."""
+    cat, cup = captions.Upload("cat.jpg", encode(photo("chelsea"))), captions.Upload("cup.jpg", encode(photo("coffee")))
+    done: dict[str, captions.CaptionOutcome] = {}
+    results, new = captions.caption_new(studio, [cat, cup, cat], "alt_text", "", offline_captioner, done)
+    assert new == 2 and [o.name for _, o in results] == ["cat.jpg", "cup.jpg", "cat.jpg"]  # one run per file
+    done.update(results)
+    again, new = captions.caption_new(studio, [cat, cup], "alt_text", "", offline_captioner, done)
+    assert new == 0 and [o.caption_id for _, o in again] == [o.caption_id for _, o in results[:2]]
+    assert snapshot(studio)[1] == 2  # two captions in History, not four
+    _, new = captions.caption_new(studio, [cat], "social", "", offline_captioner, done)
+    assert new == 1 and snapshot(studio)[1] == 3  # other settings are another caption

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -179,6 +179,28 @@ def caption_batch(
         if on_progress:
             on_progress(index, len(uploads), outcome)
     return outcomes
+
+
+def batch_key(upload: Upload, style: str, prompt: str, provider_key: str) -> str:
+    """What one caption answers: these bytes, with this style, prompt and provider."""
+    return "|".join((sha256_hex(upload.data), style, clean(prompt).strip(), provider_key))
+
+
+def caption_new(
+    studio: Studio,
+    uploads: Sequence[Upload],
+    style: str,
+    prompt: str,
+    provider: CaptionProvider,
+    done: Mapping[str, CaptionOutcome],
+    on_progress: Callable[[int, int, CaptionOutcome], None] | None = None,
+) -> tuple[list[tuple[str, CaptionOutcome]], int]:
+    """Caption only what ``done`` (outcomes by ``batch_key``) has no caption for yet; a failure is
+    tried again. Returns (key, outcome) per upload, in order, and how many were captioned now."""
+    keys = [batch_key(u, style, prompt, provider.key) for u in uploads]
+    todo = {k: u for k, u in zip(keys, uploads) if k not in done or not done[k].ok}  # one per file
+    fresh = dict(zip(todo, caption_batch(studio, list(todo.values()), style, prompt, provider, on_progress)))
+    return [(k, fresh.get(k) or done[k]) for k in keys], len(todo)
 
 
 def regenerate(studio: Studio, caption_id: int, provider: CaptionProvider) -> CaptionOutcome:
