@@ -135,3 +135,24 @@ def test_an_edit_whose_partner_vanished_before_it_ran_fails_clearly(studio, made
     JobRunner(studio).run_until_idle(timeout=60)
     failed = next(v for v in videos.generation(studio, made.id).variations if v.id == new_id)
     assert failed.status == "failed" and "no longer exists" in failed.error
+
+
+def test_each_edit_says_what_changed_and_a_recut_names_every_clip(studio, made):
+    """Guards issue #8: recut lineage omitted appended clips; remix lineage omitted the change and strength."""
+    a, b = (v.id for v in made.variations)
+    other = queue_offline(studio, n=1, size=(320, 180), seconds=2)
+    JobRunner(studio).run_until_idle(timeout=120)
+    appended = videos.generation(studio, other).variations[0].id
+    recut = edits.lineage(studio, edits.queue_recut(studio, a, [(a, 0.0, 1.0), (appended, 0.5, 1.5)]))
+    assert [p.variation_id for p in recut.parents] == [a, appended]
+    assert (
+        recut.summary
+        == f"recut of 2 segments: set #{made.id} variation 1 0.00–1.00 s, set #{other} variation 1 0.50–1.50 s"
+    )
+    remix = edits.lineage(studio, edits.queue_remix(studio, b, "make it snow", "Strong"))
+    assert remix.summary == "remix (Strong): “make it snow”"
+    assert remix.prompt.endswith("keeping only its core idea: make it snow")  # its own prompt, not the set's
+    loop = edits.lineage(studio, edits.queue_loop(studio, a, 0.5, 1.5, "long", "pingpong"))
+    assert loop.summary == "loop of 0.50–1.50 s, long length, pingpong seam" and loop.prompt is None
+    blend = edits.lineage(studio, edits.queue_blend(studio, a, b, "transition", at_s=1.0))
+    assert blend.summary == "blend (transition at 1.0 s)"

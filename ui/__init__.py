@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -87,6 +88,14 @@ def page_header(title: str, caption: str) -> None:
     st.title(title)
     st.caption(caption)
     _warm_imports()
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def plain(text: str) -> str:
+    """User text made inert inside st.markdown: no link, image, emphasis or directive it spells."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def provider_label(key: str | None) -> str:

@@ -217,11 +217,10 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
             )
 
 
-def lineage_panel(view: videos.GenerationView, variation: videos.VariationView) -> None:
-    found = edits.lineage(ui.studio(), variation.id)
+def lineage_panel(variation: videos.VariationView, found: edits.Lineage | None) -> None:
     if found is None:
         return
-    made = found.operation.label
+    made = ui.plain(found.summary)
 
     def names(links: tuple[edits.LineageLink, ...]) -> str:
         return ", ".join(

@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from core.errors import StudioError
+from core.videos import edits
 from core.videos import library as videos
 from core.videos.kinds import VariationStatus
 from ui import edit_toolbar
@@ -99,15 +100,16 @@ def lightbox() -> None:
                 else:
                     st.session_state.pop("lightbox", None)
                     st.rerun()
+        found = edits.lineage(studio, variation.id)
         with st.expander("Prompt and settings", expanded=True):
-            st.text(view.prompt)
+            st.text(found.prompt if found and found.prompt else view.prompt)
             crop = " · cropped on this computer" if view.local_crop else ""
             st.caption(
                 f"{ui.video_backend_label(view.backend)} · {view.model} · {view.width}×{view.height}{crop} · "
                 f"{round(variation.duration_s or view.seconds, 1):g} s · preset {view.style_preset} · "
                 f"status {variation.status}"
             )
-        edit_toolbar.lineage_panel(view, variation)
+        edit_toolbar.lineage_panel(variation, found)
         with st.expander("Folder"):
             folder = st.text_input("Folder name (empty for none)", view.folder or "", key=f"lb-folder-{view.id}")
             if st.button("Move to folder", key=f"lb-move-{view.id}"):

@@ -123,8 +123,10 @@ class LineageLink:
 class Lineage:
     operation: Operation
     params: ops.OperationParams
-    parents: tuple[LineageLink, ...]  # what it was made from (a blend has two)
+    parents: tuple[LineageLink, ...]  # what it was made from (a blend has two; a recut, every clip)
     children: tuple[LineageLink, ...]  # what was made from it
+    summary: str = ""  # how it was made, with what changed
+    prompt: str | None = None  # its own prompt, where it differs from its set's (a remix)
 
 
 def _link(v: Variation) -> LineageLink:
@@ -136,14 +138,45 @@ def lineage(studio: Studio, variation_id: int) -> Lineage | None:
         variation = queries.get_variation(session, variation_id)
         if variation is None:
             return None
-        parents = [queries.get_variation(session, i) for i in (variation.parent_id, variation.partner_id) if i]
-        children = queries.made_from(session, variation_id)
+        params = ops.from_json(variation.operation, variation.operation_params)
+        sources = [variation.parent_id, variation.partner_id]
+        if isinstance(params, ops.Recut):  # every clip the cut uses, appended ones too
+            sources += [segment.variation_id for segment in params.segments]
+        parents = [queries.get_variation(session, i) for i in dict.fromkeys(sources) if i]
+        links = {p.id: _link(p) for p in parents if p}
         return Lineage(
             Operation(variation.operation),
-            ops.from_json(variation.operation, variation.operation_params),
-            tuple(_link(p) for p in parents if p),
-            tuple(_link(c) for c in children),
+            params,
+            tuple(links.values()),
+            tuple(_link(c) for c in queries.made_from(session, variation_id)),
+            describe(params, links),
+            params.prompt if isinstance(params, ops.Remix) else None,
         )
+
+
+def _clip(link: LineageLink | None) -> str:
+    return f"set #{link.generation_id} variation {link.position + 1}" if link else "a deleted clip"
+
+
+def describe(params: ops.OperationParams, links: dict[int, LineageLink]) -> str:
+    """How a variation was made, with what changed: the words a person would use."""
+    if isinstance(params, ops.Remix):
+        return f"remix ({params.strength}): “{params.change}”"
+    if isinstance(params, ops.Loop):
+        return f"loop of {params.start_s:.2f}–{params.end_s:.2f} s, {params.length} length, {params.mode} seam"
+    if isinstance(params, ops.Blend):
+        how = {
+            BlendMode.TRANSITION: f"transition at {params.at_s:.1f} s" if params.at_s is not None else "transition",
+            BlendMode.MIX: f"mix, {params.weight:.0%} of the other",
+            BlendMode.CUSTOM: f"custom curve of {len(params.curve or ())} points",
+        }[params.mode]
+        return f"blend ({how})"
+    if isinstance(params, ops.Recut):
+        cuts = ", ".join(f"{_clip(links.get(s.variation_id))} {s.start_s:.2f}–{s.end_s:.2f} s" for s in params.segments)
+        return f"recut of {len(params.segments)} segment{'s' if len(params.segments) != 1 else ''}: {cuts}"
+    if isinstance(params, ops.Imported) and params.file:
+        return f"imported from “{params.file}”"
+    return params.operation.label
 
 
 def recall(studio: Studio, variation_id: int) -> dict[str, Any]:
