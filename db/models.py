@@ -67,6 +67,7 @@ class Caption(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
 
     asset: Mapped[ImageAsset] = relationship(back_populates="captions")
 
@@ -102,6 +103,7 @@ class Generation(Base):
     estimated_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     favourite: Mapped[bool] = mapped_column(default=False)
     folder: Mapped[str | None] = mapped_column(String(100), index=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
 
     variations: Mapped[list[Variation]] = relationship(
         back_populates="generation", order_by="Variation.position", cascade="all, delete-orphan"
@@ -149,6 +151,7 @@ class Variation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
 
     generation: Mapped[Generation] = relationship(back_populates="variations")
 
@@ -173,3 +176,13 @@ class ModelPrice(Base):
 
     model: Mapped[str] = mapped_column(String(100), primary_key=True)
     usd_per_second: Mapped[float] = mapped_column(Float)
+
+
+class AppState(Base):
+    """Small pieces of UI state kept across restarts, by key (the Create video draft, as JSON)."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

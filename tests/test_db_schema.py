@@ -34,6 +34,7 @@ PINNED_TABLES = {
         "started_at",
         "completed_at",
         "partner_id",
+        "deleted_at",
     ],
     "image_assets": ["id", "sha256", "display_name", "format", "width", "height", "bytes", "created_at"],
     "captions": [
@@ -50,6 +51,7 @@ PINNED_TABLES = {
         "confidence",
         "created_at",
         "edited_at",
+        "deleted_at",
     ],
 }
 
