@@ -46,12 +46,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.helpers.browser import app_environment, chromium_browser, free_port, streamlit_command
+from tests.helpers.browser import app_environment, chromium_browser, free_port, streamlit_command, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIO_PAGES = ("Caption Studio", "Create video", "My Videos", "History")
@@ -130,18 +129,7 @@ def serve(app_dir: Path, home: Path, log_path: Path) -> Iterator[tuple[str, floa
             stderr=subprocess.STDOUT,
         )
         try:
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()[-3000:]}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.read() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if time.perf_counter() - start > TIMEOUT_S:
-                    raise RuntimeError(f"streamlit did not answer in {TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.05)
+            wait_for_health(process, url, log_path, TIMEOUT_S, poll=0.05)
             yield url, start, time.perf_counter()
         finally:
             process.terminate()

@@ -71,6 +71,25 @@ def streamlit_command(port: int) -> list[str]:
     ]
 
 
+def wait_for_health(
+    process: subprocess.Popen[bytes], url: str, log_path: Path, timeout: float, poll: float = 0.3
+) -> None:
+    """Return once the server at ``url`` answers its health check; raise with its log if it dies or stalls."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read() == b"ok":
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit did not answer in {timeout} s:\n{log_path.read_text()[-3000:]}")
+        time.sleep(poll)
+
+
 @contextlib.contextmanager
 def running_app(
     home: Path, log_path: Path, extra_env: dict[str, str] | None = None, timeout: float = 90
@@ -88,19 +107,7 @@ def running_app(
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited early:\n{log_path.read_text()[-3000:]}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.read() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not answer in {timeout} s:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.3)
+            wait_for_health(process, url, log_path, timeout)
             yield url
         finally:
             process.terminate()
