@@ -78,6 +78,7 @@ def search_and_dates(
 
 
 def _filtered(statement: AnySelect, flt: CaptionFilter) -> AnySelect:
+    statement = statement.where(Caption.deleted_at.is_(None))  # the Trash is not history
     statement = search_and_dates(
         statement, Caption.id, "captions_fts", flt.search, Caption.created_at, flt.date_from, flt.date_to
     )
@@ -130,24 +131,6 @@ def update_caption_text(session: Session, caption_id: int, new_text: str) -> Cap
     return caption
 
 
-def delete_caption(session: Session, caption_id: int) -> ImageAsset | None:
-    """Delete a caption; delete and return its image's row too when no caption uses it any more.
-
-    The caller removes the image's files only after the session commits.
-    """
-    caption = session.get(Caption, caption_id)
-    if caption is None:
-        return None
-    asset = caption.asset
-    session.delete(caption)
-    session.flush()
-    remaining = session.scalar(select(func.count()).select_from(Caption).where(Caption.asset_id == asset.id))
-    if remaining == 0:
-        session.delete(asset)
-        return asset
-    return None
-
-
 def count_captions(session: Session, flt: CaptionFilter = CaptionFilter()) -> int:
     return session.scalar(_filtered(select(func.count(Caption.id)), flt)) or 0
 
@@ -167,8 +150,9 @@ def list_captions(
 
 def caption_facets(session: Session) -> tuple[list[str], list[str]]:
     """The providers and styles that occur, for the filter widgets."""
-    providers = session.scalars(select(Caption.provider).distinct().order_by(Caption.provider)).all()
-    styles = session.scalars(select(Caption.style).distinct().order_by(Caption.style)).all()
+    live = Caption.deleted_at.is_(None)
+    providers = session.scalars(select(Caption.provider).where(live).distinct().order_by(Caption.provider)).all()
+    styles = session.scalars(select(Caption.style).where(live).distinct().order_by(Caption.style)).all()
     return list(providers), list(styles)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 ORIGINALS, THUMBS = "originals", "thumbs"  # captioned images and their History thumbnails
 VIDEOS, POSTERS, SPRITES, REFERENCES = "videos", "posters", "sprites", "references"
 VIDEO_FILES = ((VIDEOS, ".mp4"), (POSTERS, ".jpg"), (SPRITES, ".jpg"))  # one video, as stored
+STAGING = ".purging"  # files a purge is about to remove (see core/trash.py)
 SPRITE_TILES = 10  # frames in a hover sprite strip, side by side
 
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif"}
@@ -112,6 +113,38 @@ class MediaStore:
     def remove_video(self, digest: str) -> None:
         for kind, extension in VIDEO_FILES:
             self.remove(digest, kind, extension)
+
+    # --- staging for a crash-safe purge: files move aside before their rows go --------------------
+
+    def staging(self) -> Path:
+        """Where a purge parks the files it will remove: ``.purging/<kind>/<digest><ext>``."""
+        return self.root / STAGING
+
+    def stage(self, digest: str, kind: str, extension: str) -> Path | None:
+        """Move a stored file into the staging folder (one rename); None when it is not there."""
+        source = self.path_for(digest, kind, extension)
+        target = self.staging() / kind / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(source, target)
+        except FileNotFoundError:
+            return None
+        return target
+
+    def staged(self) -> list[tuple[Path, str, str, str]]:
+        """Every staged file: (path, digest, kind, extension)."""
+        found = []
+        for path in sorted(self.staging().glob("*/*")):
+            digest = path.name.split(".", 1)[0]
+            if path.is_file() and len(digest) == 64:
+                found.append((path, digest, path.parent.name, path.name[len(digest) :]))
+        return found
+
+    def unstage(self, staged: Path, digest: str, kind: str, extension: str) -> None:
+        """Put a staged file back where the store keeps it."""
+        target = self.path_for(digest, kind, extension)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, target)
 
     def files(self) -> list[Path]:
         """Every stored file (for tests and maintenance)."""

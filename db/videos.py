@@ -69,12 +69,14 @@ def add_imported_generation(
 
 def find_import(session: Session, sha256: str) -> int | None:
     """The set that already holds this file: imported from the same bytes, or stored as exactly them."""
-    found = session.scalar(select(Generation.id).where(Generation.source_sha256 == sha256).limit(1))
+    live = Generation.deleted_at.is_(None)  # a file whose set is in the Trash may be imported again
+    found = session.scalar(select(Generation.id).where(Generation.source_sha256 == sha256, live).limit(1))
     if found is None:
         found = session.scalar(
             select(Variation.generation_id)
             .join(Generation, Generation.id == Variation.generation_id)
-            .where(Variation.video_sha256 == sha256, Generation.source == Source.IMPORT)
+            .where(Variation.video_sha256 == sha256, Generation.source == Source.IMPORT, live)
+            .where(Variation.deleted_at.is_(None))
             .limit(1)
         )
     return found
@@ -123,16 +125,12 @@ def set_folder(session: Session, generation_id: int, folder: str | None) -> bool
     return found is not None
 
 
-def delete_generation(session: Session, generation: Generation) -> list[str]:
-    """Delete the set's rows; return the video digests no other set uses (the caller removes those
-    files after the commit)."""
-    digests = {v.video_sha256 for v in generation.variations if v.video_sha256}
-    orphans = [d for d in sorted(digests) if not files_still_used(session, d, generation.id)]
-    session.delete(generation)
-    return orphans
+# A set's views show only its variations that are not in the Trash.
+LIVE_VARIATIONS = selectinload(Generation.variations.and_(Variation.deleted_at.is_(None)))
 
 
 def _filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
+    statement = statement.where(Generation.deleted_at.is_(None))
     statement = search_and_dates(
         statement, Generation.id, "generations_fts", flt.search, Generation.created_at, flt.date_from, flt.date_to
     )
@@ -147,7 +145,7 @@ def _filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
         states = [str(s) for s in (SetStatus.COMPLETED, SetStatus.FAILED) if s in wanted]
         if SetStatus.ACTIVE in wanted:
             states += [str(s) for s in ACTIVE]
-        having = select(Variation.generation_id).where(Variation.status.in_(states))
+        having = select(Variation.generation_id).where(Variation.status.in_(states), Variation.deleted_at.is_(None))
         statement = statement.where(Generation.id.in_(having))
     return statement
 
@@ -161,7 +159,7 @@ def list_generations(
 ) -> list[Generation]:
     statement = (
         _filtered(select(Generation), flt)
-        .options(selectinload(Generation.variations))
+        .options(LIVE_VARIATIONS)
         .order_by(Generation.created_at.desc(), Generation.id.desc())
         .limit(limit)
         .offset(offset)
@@ -170,7 +168,9 @@ def list_generations(
 
 
 def get_generation(session: Session, generation_id: int) -> Generation | None:
-    return session.get(Generation, generation_id, options=[selectinload(Generation.variations)])
+    """The set and its live variations; None when it does not exist or is in the Trash."""
+    statement = select(Generation).where(Generation.id == generation_id, Generation.deleted_at.is_(None))
+    return session.scalar(statement.options(LIVE_VARIATIONS).execution_options(populate_existing=True))
 
 
 def get_variation(session: Session, variation_id: int) -> Variation | None:
@@ -180,7 +180,10 @@ def get_variation(session: Session, variation_id: int) -> Variation | None:
 def folders(session: Session) -> list[str]:
     return list(
         session.scalars(
-            select(Generation.folder).where(Generation.folder.is_not(None)).distinct().order_by(Generation.folder)
+            select(Generation.folder)
+            .where(Generation.folder.is_not(None), Generation.deleted_at.is_(None))
+            .distinct()
+            .order_by(Generation.folder)
         )
     )
 
@@ -225,6 +228,7 @@ def add_preset(session: Session, name: str, prompt_suffix: str) -> StylePreset:
 
 
 def files_still_used(session: Session, sha256: str, excluding_generation: int) -> bool:
+    """Whether another set uses the video; trashed rows count (they can be restored)."""
     return bool(
         session.scalar(
             select(func.count(Variation.id)).where(
@@ -312,6 +316,7 @@ def completed_variations(session: Session, limit: int = 50) -> list[tuple[int, i
         select(Variation.id, Variation.generation_id, Variation.position, Generation.prompt)
         .join(Generation, Generation.id == Variation.generation_id)
         .where(Variation.status == VariationStatus.COMPLETED)
+        .where(Variation.deleted_at.is_(None), Generation.deleted_at.is_(None))
         .order_by(Variation.id.desc())
         .limit(limit)
     )

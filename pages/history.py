@@ -1,9 +1,11 @@
-"""History: every caption, searchable and filterable, with edit, delete and CSV export."""
+"""History: every caption, searchable and filterable, with edit, move to the Trash (with Undo) and
+CSV export; every generation; and the Trash, with Restore and Empty trash."""
 
 import pandas as pd
 import streamlit as st
 
 import ui
+from core import trash
 from core.captions import service as captions
 from core.captions.styles import STYLES
 from core.errors import StudioError
@@ -15,10 +17,22 @@ PAGE_SIZE = 50
 ui.page_header("History", "Every caption and every video generation. Search, filter, fix and export.")
 studio = ui.studio()
 providers, styles = captions.facets(studio)
-kind = st.segmented_control("Show", ["Captions", "Generations"], default="Captions", key="history_kind")
+kind = st.segmented_control("Show", ["Captions", "Generations", "Trash"], default="Captions", key="history_kind")
 if kind == "Generations":
     history_ui.generations_history()
     st.stop()
+if kind == "Trash":
+    history_ui.trash_view()
+    st.stop()
+history_ui.undo_notice("history", "history-undo")
+
+FILTER_KEYS = ("history_search", "history_providers", "history_styles", "history_dates", "history_page")
+
+
+def clear_filters() -> None:
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
+
 
 search_col, provider_col, style_col, date_col = st.columns([3, 2, 2, 2])
 search = search_col.text_input("Search captions and prompts", key="history_search", placeholder="e.g. cat")
@@ -43,10 +57,13 @@ ui.csv_download(
 
 _total, rows = captions.history(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 if not rows:
-    st.info(
-        "No captions yet. Make some in Caption Studio." if not total else "Nothing on this page.",
-        icon=":material/search_off:",
-    )
+    if total:
+        st.info("Nothing on this page.", icon=":material/search_off:")
+    elif captions.history(studio, captions.CaptionFilter(), limit=0)[0]:
+        st.info("Nothing matches these filters.", icon=":material/search_off:")
+        st.button("Clear filters", icon=":material/filter_alt_off:", key="history_clear", on_click=clear_filters)
+    else:
+        st.info("No captions yet. Make some in Caption Studio.", icon=":material/search_off:")
     st.stop()
 
 table = pd.DataFrame(
@@ -98,9 +115,11 @@ with st.container(border=True):
         else:
             st.toast("Caption saved.")
             st.rerun()
-    with delete_col.popover("Delete", icon=":material/delete:"):
-        st.write("Delete this caption? This cannot be undone.")
-        if st.button("Delete caption", type="primary", key=f"history-delete-{row.caption_id}"):
-            captions.delete_caption(studio, row.caption_id)
-            st.toast("Caption deleted.")
+    if delete_col.button("Move to Trash", icon=":material/delete:", key=f"history-delete-{row.caption_id}"):
+        try:
+            moved = trash.trash_caption(studio, row.caption_id)
+        except StudioError as exc:
+            st.error(exc.message)
+        else:
+            history_ui.offer_undo(moved, "history")
             st.rerun()

@@ -10,6 +10,7 @@ from core.videos import imports
 from core.videos import library as videos
 from ui.filters import generation_filters
 from ui.grid import grid_styles, video_card
+from ui.history import undo_notice
 from ui.lightbox import lightbox
 from ui.progress import progress_panel
 
@@ -48,6 +49,7 @@ folder = folder_col.selectbox("Folder", ["All folders", *videos.folders(studio)]
 flt = replace(flt, favourites_only=favourites, folder=None if folder == "All folders" else folder)
 
 progress_panel()
+undo_notice("my_videos", "videos-undo")
 
 total, _ = videos.library(studio, flt, limit=0)
 pages = max(1, -(-total // PAGE_SIZE))

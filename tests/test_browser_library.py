@@ -83,7 +83,7 @@ def test_the_lightbox_shows_the_whole_video_and_its_actions_without_scrolling(se
         dialog.get_by_role("button", name="Next"),
         dialog.get_by_role("button", name="Download", exact=True),
         dialog.get_by_role("button", name="Favourite"),
-        dialog.get_by_role("button", name="Delete set"),
+        dialog.get_by_role("button", name="Move set to Trash"),
     ):
         box = thing.bounding_box()
         assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 900, (aspect, box)
@@ -117,4 +117,40 @@ def test_blend_keeps_the_chosen_partner_after_a_job(seeded, browser):
     dialog.locator("video").wait_for(timeout=120_000)  # the blend has been made
     dialog.get_by_role("tab", name="Blend").click()
     assert dialog.locator(".st-key-blend-partner").get_by_role("combobox").input_value() == chosen
+    page.close()
+
+
+def test_undo_restores_a_deleted_set_with_its_files(seeded, browser):
+    """Issue #8: deletes without undo. Move set to Trash hides the set; Undo brings it back whole."""
+    made, url = seeded
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{url}/my_videos")
+    wait_until_idle(page)
+    page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
+    chosen = next(
+        s for s in made.generated if s != made.failed_set and page.locator(f".st-key-open-{s} button").count()
+    )
+    poster = page.locator(".ms-card").evaluate_all("cards => cards.map(c => getComputedStyle(c).backgroundImage)")
+    page.locator(f".st-key-open-{chosen} button").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("video").wait_for(timeout=30_000)
+    dialog.get_by_role("button", name="Move set to Trash").click()
+    page.get_by_text(f"{made.set_count - 1} sets of videos.").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert page.locator(f".st-key-open-{chosen} button").count() == 0
+    assert page.get_by_role("dialog").count() == 0
+    page.get_by_text("Moved to the Trash").wait_for(timeout=10_000)
+
+    page.get_by_role("button", name="Undo").click()
+    page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert page.get_by_text("Moved to the Trash").count() == 0
+    page.locator(f".st-key-open-{chosen} button").wait_for(timeout=30_000)
+    after = page.locator(".ms-card").evaluate_all("cards => cards.map(c => getComputedStyle(c).backgroundImage)")
+    assert sorted(after) == sorted(poster)  # every poster is back, the restored set's included
+    page.locator(f".st-key-open-{chosen} button").click()
+    video = page.get_by_role("dialog").locator("video")
+    video.wait_for(timeout=30_000)
+    playing = "() => { const v = document.querySelector('[role=dialog] video'); return v && v.readyState >= 2; }"
+    page.wait_for_function(playing, timeout=30_000)  # the restored file is there and decodes
     page.close()

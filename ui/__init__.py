@@ -28,7 +28,17 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 
 @st.cache_resource(show_spinner=False)
 def studio() -> Studio:
-    return open_studio()
+    """Opened once per server process, which also settles an interrupted purge and empties the
+    Trash of what has been there 30 days."""
+    from core import trash
+
+    opened = open_studio()
+    try:
+        trash.recover_interrupted_purge(opened)
+        trash.purge_expired(opened)
+    except Exception:
+        logging.getLogger(__name__).exception("The start-up purge of the Trash failed; it will run next start")
+    return opened
 
 
 def settings() -> Settings:

@@ -1,20 +1,44 @@
 """The lightbox: one set in a dialog; Left and Right step through its variations (native button
-shortcuts), with its prompt, lineage, the edit toolbar, folder, download, favourite and delete."""
+shortcuts), with its prompt, lineage, the edit toolbar, folder, download, favourite, and moves of the
+set or one variation to the Trash (with Undo)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 import ui
+from core import trash
 from core.errors import StudioError
 from core.videos import edits
 from core.videos import library as videos
 from core.videos.kinds import VariationStatus
 from ui import edit_toolbar
+from ui.history import offer_undo, undo_notice
 
 
 def _close_lightbox() -> None:
     st.session_state.pop("lightbox", None)
+
+
+def _trash_buttons(generation_id: int, variation_id: int, count: int) -> None:
+    """Move the set, or just this variation, to the Trash; the page then offers Undo."""
+    set_col, variation_col = st.columns(2)
+    moved: trash.TrashItem | None = None
+    try:
+        if set_col.button("Move set to Trash", icon=":material/delete:", key="lb-trash-set", use_container_width=True):
+            moved = trash.trash_set(ui.studio(), generation_id)
+        if count > 1 and variation_col.button(
+            "Move this variation to Trash", icon=":material/delete:", key="lb-trash-variation", use_container_width=True
+        ):
+            moved = trash.trash_variation(ui.studio(), variation_id)
+    except StudioError as exc:
+        st.error(exc.message)
+    if moved is None:
+        return
+    offer_undo(moved, "my_videos")
+    if moved.kind == trash.TrashKind.SET:
+        st.session_state.pop("lightbox", None)
+    st.rerun()
 
 
 # The player fits the window: the whole frame of any aspect and the actions beside it stay in view.
@@ -36,6 +60,7 @@ def lightbox() -> None:
     index = state["index"] % count
     variation = view.variations[index]
     st.html(PLAYER_CSS)
+    undo_notice("my_videos", "lb-undo")
     player, side = st.columns([3, 2], gap="medium")
     with player:
         previous_col, title_col, next_col = st.columns([1.5, 3, 1.5], vertical_alignment="center")
@@ -71,7 +96,7 @@ def lightbox() -> None:
                 text=f"{str(variation.status).replace('_', ' ')} · {variation.progress:.0f}%",
             )
     with side:
-        download_col, favourite_col, delete_col = st.columns(3)
+        download_col, favourite_col = st.columns(2)
         if variation.video_sha256:
             download_col.download_button(
                 "Download",
@@ -90,16 +115,7 @@ def lightbox() -> None:
         ):
             videos.set_favourite(studio, view.id, not view.favourite)
             st.rerun(scope="fragment")
-        with delete_col.popover("Delete set", icon=":material/delete:", use_container_width=True):
-            st.write("Delete every variation of this set? This cannot be undone.")
-            if st.button("Delete", type="primary", key="lb-delete"):
-                try:
-                    videos.delete_generation(studio, view.id)
-                except StudioError as exc:
-                    st.error(exc.message)
-                else:
-                    st.session_state.pop("lightbox", None)
-                    st.rerun()
+        _trash_buttons(view.id, variation.id, count)
         found = edits.lineage(studio, variation.id)
         with st.expander("Prompt and settings", expanded=True):
             st.text(found.prompt if found and found.prompt else view.prompt)

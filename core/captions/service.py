@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from core import trash
 from core.captions import providers
 from core.captions.images import prepare_for_provider
 from core.captions.providers.base import CaptionProvider, CaptionRequest, CaptionResult
 from core.captions.styles import CUSTOM, STYLES, build_instruction
 from core.config import Settings
-from core.errors import StudioError, must_exist
+from core.errors import NoLongerExists, StudioError, must_exist
 from core.exports import rows_to_csv
 from core.images import ValidatedImage, thumbnail_jpeg, validate_image
 from core.status import ServiceStatus
@@ -225,14 +226,14 @@ def edit_caption(studio: Studio, caption_id: int, text: str) -> None:
 
 
 def delete_caption(studio: Studio, caption_id: int) -> None:
-    """Delete the row first; the image's files go only after the commit, and only if unused."""
-    with studio.db.session() as session:
-        orphan = queries.delete_caption(session, caption_id)
-        orphan_file = (orphan.sha256, orphan.format) if orphan is not None else None
-    if orphan_file:
-        digest, fmt = orphan_file
-        studio.media.remove(digest, ORIGINALS, EXTENSIONS[fmt])
-        studio.media.remove(digest, THUMBS, ".jpg")
+    """Delete a caption for good, past the Trash (the UI moves captions to the Trash: ``core.trash``).
+
+    The row goes first; the image's files only after the commit, and only if no caption uses them.
+    """
+    try:
+        trash.delete_caption_now(studio, caption_id)
+    except NoLongerExists:
+        return
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from core import trash
 from core.errors import NoLongerExists, StudioError, must_exist
 from core.exports import rows_to_csv
 from core.studio import Studio
@@ -171,16 +172,14 @@ def folders(studio: Studio) -> list[str]:
 
 
 def delete_generation(studio: Studio, generation_id: int) -> None:
-    """Delete the rows first; files go after the commit, and only those no other set uses."""
-    with studio.db.session() as session:
-        found = queries.get_generation(session, generation_id)
-        if found is None:
-            return
-        if any(v.status in ACTIVE for v in found.variations):
-            raise StudioError("This video is still being made; delete it when it has finished.")
-        orphans = queries.delete_generation(session, found)
-    for digest in orphans:
-        studio.media.remove_video(digest)
+    """Delete a set for good, past the Trash (the UI moves sets to the Trash: ``core.trash``).
+
+    Rows go first; files after the commit, only those no other row uses; never while a job runs.
+    """
+    try:
+        trash.delete_set_now(studio, generation_id)
+    except NoLongerExists:
+        return
 
 
 # --- history -------------------------------------------------------------------------------------
