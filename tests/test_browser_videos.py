@@ -133,3 +133,42 @@ def test_a_hand_edited_prompt_survives_a_change_to_the_fields(browser, tmp_path)
         wait_until_idle(page)
         assert "Motion: slow dolly in" in prompt.input_value()
         page.close()
+
+
+def test_the_create_video_draft_survives_another_page_and_a_browser_reload(browser, tmp_path):
+    """Guards issue #8: leaving Create video (or refreshing the browser) emptied the form."""
+    with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/create_video")
+        wait_until_idle(page)
+        page.get_by_label("Scene context").fill("A lighthouse on a cliff at dusk")
+        page.keyboard.press("Tab")
+        wait_until_idle(page)
+        page.get_by_role("radiogroup", name="Aspect ratio").get_by_text("9:16", exact=True).click()
+        wait_until_idle(page)
+        page.get_by_role("radiogroup", name="Variations").get_by_text("2", exact=True).click()
+        wait_until_idle(page)
+        prompt = page.get_by_label("Prompt sent to the back-end (edit freely)")
+        prompt.fill("My own words: a lighthouse seen from a boat")
+        page.keyboard.press("Tab")
+        wait_until_idle(page)
+
+        def assert_the_form_is_as_left() -> None:
+            assert page.get_by_label("Scene context").input_value() == "A lighthouse on a cliff at dusk"
+            for group, value in (("Aspect ratio", "9:16"), ("Variations", "2")):
+                chosen = page.get_by_role("radiogroup", name=group).get_by_role("radio", checked=True)
+                assert chosen.inner_text() == value
+            assert prompt.input_value() == "My own words: a lighthouse seen from a boat"
+
+        assert_the_form_is_as_left()
+        page.get_by_role("link", name="My Videos").click()  # the sidebar: same session, widget state dropped
+        page.get_by_text("No videos yet").wait_for(timeout=30_000)
+        page.get_by_role("link", name="Create video").click()
+        page.get_by_label("Scene context").wait_for(timeout=30_000)
+        wait_until_idle(page)
+        assert_the_form_is_as_left()
+        page.reload()  # a new session: only the database remembers
+        page.get_by_label("Scene context").wait_for(timeout=30_000)
+        wait_until_idle(page)
+        assert_the_form_is_as_left()
+        page.close()

@@ -1,13 +1,17 @@
-"""Create video, in core: settings, the composed prompt, presets, prices, and queuing a new set.
+"""Create video, in core: settings, the composed prompt, presets, prices, the draft, and queuing a new set.
 
 Creating a generation writes its rows (and the reference frame) before any network call, so a
-refresh or a restart never loses a request; the job runner (``core.videos.jobs``) makes it.
+refresh or a restart never loses a request; the job runner (``core.videos.jobs``) makes it. The
+form itself is kept as a draft in the database (``db.state``): leaving the page, refreshing the
+browser or restarting the server gives the same form back.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import PurePath
+from typing import Any
 
 from core.errors import StudioError
 from core.status import ServiceStatus
@@ -17,6 +21,8 @@ from core.videos.backends.offline import MODEL as OFFLINE_MODEL
 from core.videos.kinds import BackendKey, Source
 from core.videos.plan import DURATIONS, VARIATION_COUNTS, OutputPlan, estimate_cost, plan_output
 from core.videos.prompt import MAX_PROMPT_CHARS, STYLE_PRESETS, VideoPrompt, validate_prompt
+from db import presets as preset_queries
+from db import state
 from db import videos as queries
 from db.media import REFERENCES, sha256_hex
 
@@ -147,6 +153,114 @@ def save_preset(studio: Studio, name: str, prompt_suffix: str) -> None:
         raise StudioError(f"A preset called “{name}” already exists.")
     with studio.db.session() as session:
         queries.add_preset(session, name, prompt_suffix)
+
+
+def _user_preset_name(name: str) -> str:
+    name = clean(name).strip()
+    if name in STYLE_PRESETS:
+        raise StudioError(f"“{name}” is a built-in preset; it cannot be changed or deleted.")
+    return name
+
+
+def update_preset(studio: Studio, name: str, prompt_suffix: str) -> None:
+    """Give a user-made preset new words; built-in presets and unknown names are refused."""
+    name, prompt_suffix = _user_preset_name(name), clean(prompt_suffix).strip()
+    if not prompt_suffix:
+        raise StudioError("A preset needs the words it adds to the prompt.")
+    with studio.db.session() as session:
+        if not preset_queries.update_preset(session, name, prompt_suffix):
+            raise StudioError(f"There is no preset called “{name}”.")
+
+
+def delete_preset(studio: Studio, name: str) -> None:
+    """Remove a user-made preset (sets made with it keep its name); built-in ones cannot be removed."""
+    name = _user_preset_name(name)
+    with studio.db.session() as session:
+        if not preset_queries.delete_preset(session, name):
+            raise StudioError(f"There is no preset called “{name}”.")
+
+
+# --- the draft: the form as the user left it -------------------------------------------------------
+
+DRAFT_KEY = "create_video.draft"
+REFERENCE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
+
+
+@dataclass(frozen=True)
+class DraftReference:
+    """A reference image kept with the draft: its bytes are in the media store under REFERENCES."""
+
+    sha256: str
+    name: str
+
+    @property
+    def extension(self) -> str:
+        suffix = PurePath(self.name).suffix.lower()
+        return suffix if suffix in REFERENCE_EXTENSIONS else ".img"
+
+
+@dataclass(frozen=True)
+class Draft:
+    parts: VideoPrompt = field(default_factory=lambda: VideoPrompt("", "", ""))
+    settings: VideoSettings = field(default_factory=VideoSettings)
+    prompt_text: str | None = None  # the hand-edited prompt; None while the prompt follows the fields
+    reference: DraftReference | None = None
+
+
+def _known(cls: type, value: Any) -> dict[str, Any]:
+    """The entries of a stored dict that ``cls`` has fields for (a draft from an older version still loads)."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in value.items() if k in names} if isinstance(value, dict) else {}
+
+
+def _draft_from(value: Any) -> Draft | None:
+    if not isinstance(value, dict):
+        return None
+    try:
+        parts = VideoPrompt(**{"scene": "", "visual": "", "motion": "", **_known(VideoPrompt, value.get("parts"))})
+        settings = VideoSettings(**_known(VideoSettings, value.get("settings")))
+        reference = value.get("reference")
+        prompt_text = value.get("prompt_text")
+        return Draft(
+            parts,
+            settings,
+            prompt_text if isinstance(prompt_text, str) else None,
+            DraftReference(**_known(DraftReference, reference)) if isinstance(reference, dict) else None,
+        )
+    except TypeError:  # a field missing or of another shape: no draft rather than a broken form
+        return None
+
+
+def load_draft(studio: Studio) -> Draft | None:
+    """The form as the user last left it, or None when there is none."""
+    with studio.db.session() as session:
+        return _draft_from(state.get_value(session, DRAFT_KEY))
+
+
+def save_draft(studio: Studio, draft: Draft) -> None:
+    with studio.db.session() as session:
+        state.put_value(session, DRAFT_KEY, asdict(draft))
+
+
+def clear_draft(studio: Studio) -> None:
+    """Forget the draft (its reference image stays in the store: a set may use the same bytes)."""
+    with studio.db.session() as session:
+        state.delete_value(session, DRAFT_KEY)
+
+
+def keep_reference(studio: Studio, name: str, data: bytes) -> DraftReference:
+    """Store an uploaded reference image's bytes as they are, so the draft can give them back later."""
+    reference = DraftReference(sha256_hex(data), clean(PurePath(name).name) or "reference")
+    studio.media.put(data, REFERENCES, reference.extension, reference.sha256)
+    return reference
+
+
+def reference_bytes(studio: Studio, reference: DraftReference) -> bytes | None:
+    """The kept image's bytes, or None when the file has gone (e.g. the set it came from was deleted)."""
+    try:
+        return studio.media.read(reference.sha256, REFERENCES, reference.extension)
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 # --- back-ends and models --------------------------------------------------------------------------

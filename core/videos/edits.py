@@ -180,7 +180,8 @@ def describe(params: ops.OperationParams, links: dict[int, LineageLink]) -> str:
 
 
 def recall(studio: Studio, variation_id: int) -> dict[str, Any]:
-    """What the Create video page needs to make this variation again: prompt parts and settings."""
+    """What the Create video page needs to make this variation again: prompt parts, every setting
+    (variations count, model, back-end) and the set's reference image (its digest, stored as .jpg)."""
     with studio.db.session() as session:
         variation = must_exist(queries.get_variation(session, variation_id))
         generation = variation.generation
@@ -195,6 +196,10 @@ def recall(studio: Studio, variation_id: int) -> dict[str, Any]:
             "seconds": generation.seconds,
             "preset": generation.style_preset,
             "backend": generation.backend,
+            "model": generation.model,
+            "variations": generation.n_variations,
+            "reference_sha256": generation.reference_sha256,
+            "reference_name": f"reference of set {generation.id}.jpg" if generation.reference_sha256 else None,
         }
 
 
