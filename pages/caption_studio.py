@@ -4,12 +4,22 @@ import streamlit as st
 
 import ui
 from core.captions import service as captions
+from core.captions.providers.base import certainty, follows_instructions, needs_checking
 from core.captions.styles import CUSTOM, STYLES
 from core.errors import StudioError
 from core.images import MAX_BYTES
 from ui.sidebar import service_picker
 
 ACCEPTED = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"]
+# Streamlit 1.67 has no copy-button widget; st.code has one that shows only on hover: show it always, labelled.
+COPY_BUTTON_VISIBLE = """<style>
+[data-testid="stCode"] div:has([data-testid="stElementToolbarButton"]),
+[data-testid="stCode"] [data-testid="stElementToolbarButton"] * {
+  visibility: visible !important; opacity: 1 !important;
+}
+[data-testid="stCode"] button[aria-label="Copy to clipboard"]::after { content: "Copy"; margin-left: 0.25rem; }
+[data-testid="stCode"] pre { padding-right: 6rem; }
+</style>"""
 
 ui.page_header("Caption Studio", "Describe your images with a multimodal model. Every caption is saved to History.")
 studio = ui.studio()
@@ -20,7 +30,8 @@ provider_key = service_picker(
     ui.default_provider(),
     key="provider",
     offline_note="**Offline captioner** — runs on this computer with no account. It is not a language model: "
-    "it names what an ImageNet classifier, a face detector and a text reader find, and says how sure it is.",
+    "it names what an ImageNet classifier, a face detector and a text reader find (it cannot describe actions "
+    "or settings, nor follow instructions), and each card shows how sure it is.",
     others="Other providers",
 )
 
@@ -42,6 +53,9 @@ with right:
         max_chars=4000,
         placeholder="e.g. Mention the brand on the mug" if style != CUSTOM else "What should the caption say?",
     )
+    if prompt.strip() and not follows_instructions(ui.provider_for(provider_key)):
+        ignored = "this prompt and writes its detailed description" if style == CUSTOM else "this box"
+        st.caption(f"The offline captioner cannot follow instructions: it ignores {ignored}.")
     generate = st.button(
         "Generate caption", type="primary", icon=":material/auto_awesome:", disabled=not files, use_container_width=True
     )
@@ -93,6 +107,18 @@ def _remember(index: int, outcome: captions.CaptionOutcome) -> None:
         st.session_state.setdefault("captioned", {})[keys[index]] = outcome
 
 
+def made_by(outcome: captions.CaptionOutcome) -> str:
+    """Provider · model · time, then how sure it is as a badge (never inside the caption text)."""
+    line = f"{ui.plain(ui.provider_label(outcome.provider))} · {ui.plain(outcome.model or '')}"
+    if outcome.latency_ms is not None:
+        line += f" · {outcome.latency_ms:.0f} ms"
+    if outcome.confidence is not None:
+        line += f" :{'orange' if needs_checking(outcome.confidence) else 'blue'}-badge[{certainty(outcome.confidence)}]"
+    if needs_checking(outcome.confidence):
+        line += " :orange-badge[:material/warning: Not sure: check this one]"
+    return line
+
+
 def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
     with st.container(border=True):
         if not outcome.ok:
@@ -104,9 +130,8 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
         if outcome.thumbnail:
             thumb.image(outcome.thumbnail, caption=outcome.name, use_container_width=True)
         with body:
-            sure = f" · {outcome.confidence:.0%} sure" if outcome.confidence is not None else ""
-            st.caption(f"{ui.provider_label(outcome.provider)} · {outcome.model} · {outcome.latency_ms:.0f} ms{sure}")
-            st.code(outcome.text, language=None, wrap_lines=True)
+            st.caption(made_by(outcome))
+            st.code(outcome.text, language=None, wrap_lines=True)  # its copy button: COPY_BUTTON_VISIBLE
             edit_col, regen_col = st.columns(2)
             with edit_col.popover("Edit", icon=":material/edit:", use_container_width=True):
                 new_text = st.text_area("Caption", outcome.text, key=f"edit-{outcome.caption_id}", height=150)
@@ -137,6 +162,7 @@ outcomes = st.session_state.get("outcomes", [])
 if outcomes:
     ok = sum(o.ok for o in outcomes)
     st.subheader(f"Results — {ok} of {len(outcomes)} captioned")
+    st.html(COPY_BUTTON_VISIBLE)
     for i, outcome in enumerate(outcomes):
         result_card(i, outcome)
 elif not files:

@@ -2,6 +2,7 @@
 History, download the CSV. Debian's Chromium, driven by Playwright, against `streamlit run`."""
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -141,3 +142,63 @@ def test_generate_twice_captions_each_image_once(app_url, page, tmp_path):
     page.keyboard.press("Enter")
     wait_until_idle(page)
     assert page.get_by_text("1 caption match").count() == 1  # one row for the coffee photo, not two
+
+
+def test_the_card_shows_certainty_as_a_badge_and_the_caption_alone_with_a_copy_button(app_url, browser, tmp_path):
+    """Issue #8: "(92% sure)" was part of the caption text; the card now badges it beside the model."""
+    import numpy as np
+    from PIL import Image
+
+    cat = tmp_path / "chelsea.jpg"
+    cat.write_bytes(encode(photo("chelsea")))
+    blocks = np.kron(np.random.default_rng(7).integers(0, 255, (6, 8, 3), dtype=np.uint8), np.ones((50, 50, 1), "u1"))
+    puzzle = tmp_path / "blocks.png"
+    Image.fromarray(blocks).save(puzzle)  # the classifier has no idea what this is
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    page.goto(app_url)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Clear all").click()  # the module's app may hold an earlier upload
+    wait_until_idle(page)
+    page.locator("input[type='file']").set_input_files([str(cat), str(puzzle)])
+    page.get_by_text("blocks.png").first.wait_for(timeout=60_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Generate caption").click()
+    page.get_by_text("Results — 2 of 2 captioned").wait_for(timeout=120_000)
+    wait_until_idle(page)
+
+    codes = page.locator("[data-testid='stCode']")
+    texts = [codes.nth(i).inner_text() for i in range(2)]
+    assert "cat" in texts[0].lower()
+    assert not any("%" in t or "sure" in t or "Described on this computer" in t for t in texts), texts
+    badges = page.get_by_text(re.compile(r"^\d{1,2}% sure$"))
+    assert badges.count() == 2 and badges.first.is_visible()
+    warnings = page.get_by_text("Not sure: check this one")
+    assert warnings.count() == 1 and warnings.first.is_visible()  # only the puzzle is flagged
+
+    copy = codes.first.get_by_role("button", name="Copy to clipboard")
+    shown = copy.evaluate(  # without hovering: Playwright's is_visible() ignores a parent's opacity 0
+        """b => { let opacity = 1; for (let e = b; e; e = e.parentElement) opacity *= +getComputedStyle(e).opacity;
+                  return [opacity, getComputedStyle(b).visibility, getComputedStyle(b, '::after').content]; }"""
+    )
+    assert shown == [1, "visible", '"Copy"'], shown  # shown and labelled
+    copy.click()
+    assert page.evaluate("navigator.clipboard.readText()") == texts[0]
+    context.close()
+
+
+def test_extra_instructions_for_the_offline_captioner_say_they_are_ignored(app_url, page):
+    note = page.get_by_text("The offline captioner cannot follow instructions: it ignores this box.")
+    page.goto(app_url)
+    wait_until_idle(page)
+    assert note.count() == 0  # nothing typed, nothing to warn about
+    page.get_by_label("Extra instructions (optional)").fill("Mention the brand on the mug")
+    page.keyboard.press("Tab")  # a text area sends its value when it loses focus
+    wait_until_idle(page)
+    note.wait_for()
+    page.get_by_label("Extra instructions (optional)").fill("")
+    page.keyboard.press("Tab")
+    wait_until_idle(page)
+    assert note.count() == 0

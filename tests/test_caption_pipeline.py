@@ -76,6 +76,7 @@ def test_one_bad_image_in_a_batch_gets_its_own_error_and_the_others_are_saved(st
 
 class _Refusing:
     key, label, model, max_long_side = "offline", "A provider that fails", "none", 1120
+    follows_instructions = True
 
     def caption(self, request):
         raise ProviderError("The service said no.")
@@ -167,3 +168,32 @@ def test_generate_again_captions_only_what_is_new_for_these_settings(studio, off
     assert snapshot(studio)[1] == 2  # two captions in History, not four
     _, new = captions.caption_new(studio, [cat], "social", "", offline_captioner, done)
     assert new == 1 and snapshot(studio)[1] == 3  # other settings are another caption
+
+
+def test_history_keeps_the_offline_caption_clean_and_its_certainty_beside_it(studio, offline_captioner):
+    """Issue #8: "(92% sure)" and an account of the method were saved inside the caption text."""
+    for style in ("alt_text", "detailed", "social"):
+        outcome = captions.caption_image(
+            studio, captions.Upload("cat.jpg", encode(photo("chelsea"))), style, "", offline_captioner
+        )
+        assert outcome.ok and outcome.confidence is not None and outcome.confidence > 0.6
+        assert "%" not in outcome.text and "Described on this computer" not in outcome.text, outcome.text
+    _, rows = captions.history(studio, captions.CaptionFilter(search="cat"))
+    assert len(rows) == 3 and not any("%" in row.text or "sure" in row.text for row in rows)
+
+
+def test_a_caption_below_the_low_confidence_mark_needs_checking():
+    from core.captions.providers.base import LOW_CONFIDENCE, certainty, needs_checking
+
+    assert LOW_CONFIDENCE == 0.5
+    assert needs_checking(0.49) and needs_checking(0.0)
+    assert not needs_checking(0.5) and not needs_checking(0.92)
+    assert not needs_checking(None)  # a cloud model that gives no figure is not flagged
+    assert (certainty(0.92), certainty(1.0), certainty(0.001)) == ("92% sure", "99% sure", "1% sure")
+
+
+def test_only_a_provider_that_says_so_is_taken_to_ignore_instructions(offline_captioner):
+    from core.captions.providers.base import follows_instructions
+
+    assert follows_instructions(_Answering()) is True  # a multimodal model reads the prompt
+    assert follows_instructions(offline_captioner) is False

@@ -3,6 +3,9 @@
 A provider receives an image that ``core.captions.images`` has already validated, oriented, converted
 to RGB and downscaled to the provider's limit, plus the full instruction text. It returns the
 caption and what it cost. Providers never touch the database.
+
+How sure a provider is travels beside the caption (``CaptionResult.confidence``), never inside its
+text: the page shows it as a badge and flags a caption below ``LOW_CONFIDENCE`` for a person to check.
 """
 
 from __future__ import annotations
@@ -58,12 +61,34 @@ class CaptionResult:
     confidence: float | None = None  # 0..1 where the provider can say how sure it is
 
 
+LOW_CONFIDENCE = 0.5  # below this, a caption is flagged for a person to check
+
+
+def needs_checking(confidence: float | None) -> bool:
+    """True when the provider said it is less than ``LOW_CONFIDENCE`` sure of its caption."""
+    return confidence is not None and confidence < LOW_CONFIDENCE
+
+
+def certainty(confidence: float) -> str:
+    """The badge's words, e.g. "92% sure"; never "100%" nor "0%": no model is either."""
+    return f"{min(99, max(1, round(confidence * 100)))}% sure"
+
+
 class CaptionProvider(Protocol):
+    """What every caption provider is; ``follows_instructions`` is False for one that cannot follow
+    the user's own words (the offline captioner), so the page can say so before Generate."""
+
     key: str  # "watsonx", "openai" or "offline"
     label: str  # shown in the UI
     model: str
     max_long_side: int  # images are downscaled to this many pixels on the long side
+    follows_instructions: bool
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
         """Caption one image. Raises ``core.errors.ProviderError`` with a clear sentence on failure."""
         ...
+
+
+def follows_instructions(provider: CaptionProvider) -> bool:
+    """Whether ``provider`` reads the prompt box."""
+    return provider.follows_instructions

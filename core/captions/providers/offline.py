@@ -4,9 +4,11 @@ It is not a language model. It looks at the picture with three small local model
 come inside installed wheels (nothing is downloaded at run time):
 EfficientNet-Lite0 trained on ImageNet-1k (what object is shown), OpenCV's Haar face cascade
 (ImageNet has no "person" class) and RapidOCR (visible text), plus the dominant colours. It then
-phrases what it found for the requested style and always says how sure it is, in words and in
-``CaptionResult.confidence``. It cannot follow instructions, so a custom prompt gets an honest
-note and the detailed description.
+phrases what it found for the requested style. The caption is only the caption: its doubt is in
+hedging words ("probably a cat") as good alt text has it, the figure is ``CaptionResult.confidence``
+(the page shows it as a badge), and what this captioner is lives on the page, not in every caption.
+It cannot follow instructions (``follows_instructions = False``, which the page says before Generate),
+so a custom prompt gets the detailed description.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ TEXT_SUBJECT_MAX = 0.25  # below this object confidence, a picture full of text 
 TEXT_SUBJECT_MIN_CHARS = 4  # "EXIT" is enough when the classifier has no idea
 TEXT_SUBJECT = "a picture of text"
 PLAIN_CONFIDENCE = 0.95  # a measured pixel spread, not a model's guess
+ALTERNATIVE_MIN = 0.05  # another ImageNet class is mentioned in the detailed description from this likely
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
@@ -70,7 +73,7 @@ class Findings:
         return sum(len(line.text) for line in self.text)
 
     def main_subject(self) -> tuple[str, float, str]:
-        """(phrase, confidence 0..1, a parenthetical detail or "") for the caption's subject."""
+        """(phrase, confidence 0..1, a hedged exact kind or "") for the caption's subject."""
         top = self.subjects[0]
         if self.people:
             return self.people, max(f.confidence for f in self.faces), ""
@@ -78,13 +81,31 @@ class Findings:
             return f"a plain {self.plain} picture", PLAIN_CONFIDENCE, ""
         if top.probability < TEXT_SUBJECT_MAX and self.text_chars >= TEXT_SUBJECT_MIN_CHARS:
             return TEXT_SUBJECT, sum(t.score for t in self.text) / len(self.text), ""
-        detail = top.detail if top.grouped and top.detail not in top.phrase else ""
-        return top.phrase, top.probability, detail
+        if not top.grouped or top.detail in top.phrase:
+            return top.phrase, top.probability, ""
+        return top.phrase, top.probability, f"{hedge(top.detail_probability)} {with_article(top.detail)}"
 
     def secondary(self) -> Subject | None:
         """An object worth naming beside people, if the classifier is fairly sure of one."""
         top = self.subjects[0]
         return top if self.people and top.probability >= SECONDARY_MIN else None
+
+    def alternatives(self) -> list[str]:
+        """Other exact kinds the classifier gave a fair chance, for the detailed description."""
+        # ImageNet has no person (its guesses about one are helmets and costumes), and a plain
+        # picture or one of text is not an object at all.
+        if self.main_subject()[0] != self.subjects[0].phrase:
+            return []
+        named = self.subjects[0].detail  # already in the caption
+        kinds = [g.label for g in self.guesses[:4] if g.probability >= ALTERNATIVE_MIN and g.label != named]
+        return [with_article(k) for k in kinds[:2]]
+
+
+def with_article(label: str) -> str:
+    """ "a tabby cat", "espresso" (imported here: the vision package brings numpy)."""
+    from core.captions.vision.subjects import with_article as article
+
+    return article(label)
 
 
 def look(image: Image.Image) -> Findings:
@@ -135,11 +156,6 @@ def hedge(confidence: float) -> str:
     return "perhaps"
 
 
-def percent(confidence: float) -> str:
-    # Never "100% sure" nor "0% sure": the models are neither.
-    return f"{min(99, max(1, round(confidence * 100)))}%"
-
-
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -150,13 +166,22 @@ def _quote(lines: list[TextLine], limit: int) -> str:
 
 
 def _subject_clause(f: Findings) -> tuple[str, float]:
-    """'very likely a cat (tiger cat)' or 'probably a person with a football helmet', and its confidence."""
+    """'very likely a cat, possibly a tiger cat' or 'very likely a person with probably a football
+    helmet', and its confidence."""
     phrase, confidence, detail = f.main_subject()
-    clause = f"{hedge(confidence)} {phrase}" + (f" ({detail})" if detail else "")
+    clause = f"{hedge(confidence)} {phrase}" + (f", {detail}" if detail else "")
     other = f.secondary()
     if other:
         clause += f" with {hedge(other.probability)} {other.phrase}"
     return clause, confidence
+
+
+def _face_size(share: float) -> str:
+    if share < 0.05:
+        return "small in the frame"
+    if share < 0.25:
+        return "clearly visible"
+    return "filling much of the frame"
 
 
 def alt_text(f: Findings) -> tuple[str, float]:
@@ -166,44 +191,38 @@ def alt_text(f: Findings) -> tuple[str, float]:
     quoted = f'with the text "{_quote(f.text, 40)}"' if f.text and phrase != TEXT_SUBJECT else ""
     if phrase == TEXT_SUBJECT:
         clause = f'{hedge(confidence)} text reading "{_quote(f.text, 60)}"'
-    sure = f"({percent(confidence)} sure)"
     for parts in ([clause, colours, quoted], [clause, quoted], [clause]):  # drop detail until it fits
         body = ", ".join(p for p in parts if p)
-        if len(body) + len(sure) + 2 <= ALT_TEXT_LIMIT:
+        if len(body) + 1 <= ALT_TEXT_LIMIT:
             break
     else:
-        body = body[: ALT_TEXT_LIMIT - len(sure) - 3] + "…"
-    return f"{body[0].upper()}{body[1:]} {sure}.", confidence
+        body = body[: ALT_TEXT_LIMIT - 2].rstrip(" ,") + "…"
+    return f"{body[0].upper()}{body[1:]}.", confidence
 
 
 def detailed(f: Findings) -> tuple[str, float]:
     phrase, confidence, detail = f.main_subject()
-    sentences = [f"This is {hedge(confidence)} {phrase} ({percent(confidence)} sure)."]
-    if detail:
-        sentences[0] = sentences[0][:-1] + f', closest to the ImageNet class "{detail}".'
+    sentences = [f"This is {hedge(confidence)} {phrase}" + (f", {detail}." if detail else ".")]
     other = f.secondary()
     if other:
-        sentences.append(f"With them is {hedge(other.probability)} {other.phrase} ({percent(other.probability)} sure).")
+        sentences.append(f"With them is {hedge(other.probability)} {other.phrase}.")
     if f.faces:
         share = max(face.share_of(f.width, f.height) for face in f.faces)
-        count = _NUMBER_WORDS[len(f.faces)] if len(f.faces) < len(_NUMBER_WORDS) else str(len(f.faces))
-        sentences.append(
-            f"The face detector found {count} face{'s' if len(f.faces) > 1 else ''}"
-            f", the largest covering about {percent(share)} of the frame."
-        )
-    guesses = ", ".join(f"{g.label} ({percent(g.probability)})" for g in f.guesses[:3])
-    sentences.append(f"The object classifier's top guesses: {guesses}.")
+        if len(f.faces) == 1:
+            sentences.append(f"One face is visible, {_face_size(share)}.")
+        else:
+            count = _NUMBER_WORDS[len(f.faces)] if len(f.faces) < len(_NUMBER_WORDS) else str(len(f.faces))
+            sentences.append(f"{count.capitalize()} faces are visible, the largest {_face_size(share)}.")
+    alternatives = f.alternatives()
+    if alternatives:
+        sentences.append(f"It could also be {' or '.join(alternatives)}.")
     sentences.append(
         f"It is a {f.orientation}-format picture whose main colours are {_join([c.name for c in f.colours])}."
     )
     if f.text:
         sentences.append(f'Visible text reads: "{_quote(f.text, 160)}".')
     elif f.text_checked:
-        sentences.append("No readable text was found.")
-    sentences.append(
-        "(Described on this computer by an image classifier that knows 1,000 everyday object kinds, "
-        "a face detector and a text reader; it cannot describe actions or settings.)"
-    )
+        sentences.append("There is no readable text.")
     return " ".join(sentences), confidence
 
 
@@ -222,26 +241,23 @@ def social(f: Findings) -> tuple[str, float]:
     else:
         opener = _OPENERS[zlib.crc32(phrase.encode()) % len(_OPENERS)]
         named = f"{phrase} ({detail})" if detail else phrase
-        if confidence < 0.6:  # the "% sure" at the end carries the doubt for surer guesses
+        if confidence < 0.85:  # the doubt is in words: no figures in a caption
             named = f"{hedge(confidence)} {named}"
         line = f"{opener} {named}! {colours} ✨"
+    top = f.subjects[0]
     tags = [_hashtag(phrase.removeprefix("a ").removeprefix("an "))]
     if detail:
-        tags.append(_hashtag(detail))
+        tags.append(_hashtag(top.detail))
     if f.people:
         tags.append("#portrait")
     tags.append("#photooftheday")
     tags = list(dict.fromkeys(t for t in tags if len(t) > 1))[:3]
-    return f"{line} (Offline guess, {percent(confidence)} sure.) {' '.join(tags)}", confidence
+    return f"{line} {' '.join(tags)}", confidence
 
 
 def custom(f: Findings) -> tuple[str, float]:
-    text, confidence = detailed(f)
-    note = (
-        "The offline captioner cannot follow custom prompts, so here is its standard detailed description "
-        "instead; choose a cloud provider to have your prompt followed."
-    )
-    return f"{note} {text}", confidence
+    """The page has said before Generate that the prompt is ignored: the caption is the detailed one."""
+    return detailed(f)
 
 
 _PHRASERS = {ALT_TEXT: alt_text, DETAILED: detailed, SOCIAL: social, CUSTOM: custom}
@@ -254,6 +270,7 @@ class OfflineCaptioner:
     label = "Offline captioner (on this computer)"
     model = "efficientnet-lite0 + haar faces + rapidocr"
     max_long_side = 1120
+    follows_instructions = False  # it names what its models see; the page says so under the prompt box
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
         phrase = _PHRASERS.get(request.style)

@@ -93,6 +93,7 @@ class OpenAICompatibleCaptioner:
     key = KEY
     label = LABEL
     max_long_side = MAX_LONG_SIDE
+    follows_instructions = True
 
     def __init__(self, settings: Settings):
         self.config = load_config(settings)

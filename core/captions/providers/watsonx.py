@@ -176,6 +176,7 @@ class WatsonxCaptioner:
     key = KEY
     label = LABEL
     max_long_side = MAX_LONG_SIDE
+    follows_instructions = True
 
     def __init__(self, settings: Settings):
         self.config = load_config(settings)  # raises BackendUnavailable before any network call
