@@ -279,6 +279,30 @@ def claim(
     return _changed(session.execute(update(Variation).where(*condition).values(**values))) == 1
 
 
+def requeue_failed(session: Session, generation_id: int) -> int:
+    """Put a set's failed (live) variations back in the queue as new jobs; return how many."""
+    statement = (
+        update(Variation)
+        .where(
+            Variation.generation_id == generation_id,
+            Variation.status == VariationStatus.FAILED,
+            Variation.deleted_at.is_(None),
+        )
+        .values(
+            status=VariationStatus.QUEUED,
+            progress=0.0,
+            error=None,
+            attempts=0,
+            remote_id=None,
+            next_attempt_at=None,
+            deadline_at=None,
+            started_at=None,
+            completed_at=None,
+        )
+    )
+    return _changed(session.execute(statement))
+
+
 def update_leased(session: Session, variation_id: int, owner: str, **values: Any) -> bool:
     """Write ``values`` to the variation only while ``owner`` holds its lease; False if it does not."""
     statement = update(Variation).where(Variation.id == variation_id, Variation.lease_owner == owner)

@@ -22,6 +22,17 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Library, 
         yield made, url
 
 
+FIRST_PAGE = 12  # My Videos shows 12 sets a page
+
+
+def open_my_videos(page, url: str) -> None:
+    """My Videos with its first page of cards and their Play buttons drawn (not just the script run)."""
+    page.goto(f"{url}/my_videos")
+    wait_until_idle(page)
+    for selector in (".ms-card", "[class*='st-key-open-'] button"):
+        page.wait_for_function(f"() => document.querySelectorAll({selector!r}).length >= {FIRST_PAGE}", timeout=60_000)
+
+
 @pytest.fixture(scope="module")
 def browser():
     with chromium_browser() as launched:
@@ -31,10 +42,9 @@ def browser():
 def test_my_videos_counts_every_set_and_the_failed_set_says_why_in_its_lightbox(seeded, browser):
     made, url = seeded
     page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(f"{url}/my_videos")
-    wait_until_idle(page)
+    open_my_videos(page, url)
     page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
-    assert page.get_by_text("Page (of 2)").count() == 1  # 19 sets, 12 a page
+    page.get_by_text("Page (of 2)").wait_for(timeout=30_000)  # 19 sets, 12 a page
     page.locator(f".st-key-open-{made.failed_set} button").click()  # newest first: on page 1
     dialog = page.get_by_role("dialog")
     dialog.get_by_text("Variation 1 of 1").wait_for(timeout=30_000)
@@ -47,8 +57,7 @@ def test_every_card_shows_its_own_poster_in_its_own_shape(seeded, browser):
     """Guards issue #8's shared poster: once every card drew the last card's poster and shape."""
     _, url = seeded
     page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(f"{url}/my_videos")
-    wait_until_idle(page)
+    open_my_videos(page, url)
     cards = page.locator(".ms-card")
     cards.first.wait_for(timeout=30_000)
     looks = cards.evaluate_all(
@@ -69,8 +78,7 @@ def test_the_lightbox_shows_the_whole_video_and_its_actions_without_scrolling(se
     """Guards issue #8: a 9:16 video was drawn about 2,200 px tall, its actions a long scroll away."""
     made, url = seeded
     page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(f"{url}/my_videos")
-    wait_until_idle(page)
+    open_my_videos(page, url)
     on_first_page = [s for s in made.by_aspect[aspect] if page.locator(f".st-key-open-{s} button").count()]
     page.locator(f".st-key-open-{on_first_page[0]} button").click()
     dialog = page.get_by_role("dialog")
@@ -94,8 +102,7 @@ def test_blend_keeps_the_chosen_partner_after_a_job(seeded, browser):
     """Guards issue #8: after one blend, "Blend with" silently jumped to the newest variation."""
     made, url = seeded
     page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(f"{url}/my_videos")
-    wait_until_idle(page)
+    open_my_videos(page, url)
     single = [
         s for s in made.by_aspect["16:9"] if s != made.imported_set and page.locator(f".st-key-open-{s} button").count()
     ]
@@ -124,8 +131,7 @@ def test_undo_restores_a_deleted_set_with_its_files(seeded, browser):
     """Issue #8: deletes without undo. Move set to Trash hides the set; Undo brings it back whole."""
     made, url = seeded
     page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(f"{url}/my_videos")
-    wait_until_idle(page)
+    open_my_videos(page, url)
     page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
     chosen = next(
         s for s in made.generated if s != made.failed_set and page.locator(f".st-key-open-{s} button").count()
@@ -153,4 +159,18 @@ def test_undo_restores_a_deleted_set_with_its_files(seeded, browser):
     video.wait_for(timeout=30_000)
     playing = "() => { const v = document.querySelector('[role=dialog] video'); return v && v.readyState >= 2; }"
     page.wait_for_function(playing, timeout=30_000)  # the restored file is there and decodes
+    page.close()
+
+
+def test_retry_on_a_failed_card_makes_the_set_again(seeded, browser):
+    """Issue #8: a failed set showed no reason and had no Retry."""
+    made, url = seeded
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    open_my_videos(page, url)
+    card = page.locator(".ms-failed")
+    assert made.failed_message in card.first.inner_text()  # the reason is on the card itself
+    page.locator(f".st-key-retry-{made.failed_set} button").first.click()
+    page.locator(f".st-key-retry-{made.failed_set}").wait_for(state="detached", timeout=120_000)
+    wait_until_idle(page)
+    assert page.locator(".ms-failed").count() == 0
     page.close()

@@ -25,7 +25,7 @@ def test_create_two_variations_then_step_through_them_with_the_arrow_key(browser
     with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         create_offline_video(page, url)
-        page.get_by_text("variation 2", exact=False).first.wait_for(timeout=30_000)  # the live progress panel
+        page.get_by_text("variation 2", exact=False).first.wait_for(timeout=90_000)  # the live progress panel
         assert page.locator("[data-testid='stProgress']").count() >= 1
 
         page.goto(f"{url}/my_videos")

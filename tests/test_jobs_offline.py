@@ -78,3 +78,19 @@ def test_a_users_own_preset_makes_videos_with_its_words(studio):
     assert view.style_preset == "Neon noir" and view.prompt.endswith(
         "Style: neon magenta and cyan light, rain-soaked streets"
     )
+
+
+def test_retry_queues_a_failed_set_again_and_it_is_made(studio):
+    """Issue #8: a failed set had no Retry."""
+    from core.errors import StudioError
+    from tests.helpers.library import RefusingBackend
+
+    generation_id = queue_offline(studio, n=1)
+    JobRunner(studio, backend_for=lambda key: RefusingBackend()).run_until_idle(timeout=60)
+    assert [v.status for v in videos.generation(studio, generation_id).variations] == ["failed"]
+    assert videos.retry_failed(studio, generation_id) == 1
+    JobRunner(studio).run_until_idle(timeout=120)
+    [variation] = videos.generation(studio, generation_id).variations
+    assert (variation.status, variation.error, variation.video_sha256 is not None) == ("completed", None, True)
+    with pytest.raises(StudioError, match="nothing to retry"):
+        videos.retry_failed(studio, generation_id)

@@ -7,7 +7,14 @@ from core.videos import create, imports
 from core.videos import library as videos
 from core.videos.prompt import MAX_PROMPT_CHARS, VideoPrompt
 from tests.helpers.studio import snapshot
-from tests.helpers.video import make_audio_only, make_mp4, make_random_bytes, make_truncated_moov, make_webm
+from tests.helpers.video import (
+    make_audio_only,
+    make_mp4,
+    make_odd_mov,
+    make_random_bytes,
+    make_truncated_moov,
+    make_webm,
+)
 
 OK_PARTS = VideoPrompt(scene="a paper boat on a puddle", visual="bright", motion="static")
 OFFLINE = create.VideoSettings()
@@ -58,6 +65,7 @@ def test_1080p_on_a_model_that_cannot_make_it_is_explained(studio):
         (make_audio_only, "audio file"),
         (make_truncated_moov, ""),
         (lambda p: make_random_bytes(p), ""),
+        (lambda p: make_odd_mov(p, width=1, height=1), "only 1×1 pixels"),  # issue #8: was a ValueError
     ],
 )
 def test_a_corrupt_or_audio_only_import_is_refused_and_nothing_is_saved(studio, tmp_path, maker, words):

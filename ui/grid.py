@@ -8,8 +8,9 @@ import html
 import streamlit as st
 
 import ui
+from core.errors import StudioError
 from core.videos import library as videos
-from core.videos.kinds import SetStatus
+from core.videos.kinds import SetStatus, VariationStatus
 
 GRID_CSS = f"""<style>
 .ms-card{{position:relative;width:100%;border-radius:10px;overflow:hidden;background:#222 center/cover no-repeat;}}
@@ -66,7 +67,9 @@ def video_card(view: videos.GenerationView, key: str) -> None:
     st.html(_card_html(poster, sprite, view.prompt, subtitle, max(0.3, view.width / view.height), reason))
     star = "★ " if view.favourite else ""
     st.caption(f"{star}{view.prompt[:90]}{'…' if len(view.prompt) > 90 else ''}")
-    if st.button(
+    failed = any(v.status == VariationStatus.FAILED for v in view.variations)
+    play_col, retry_col = st.columns([3, 2]) if failed else (st.container(), None)
+    if play_col.button(
         "Play",
         key=f"open-{key}",
         icon=":material/play_circle:",
@@ -75,3 +78,13 @@ def video_card(view: videos.GenerationView, key: str) -> None:
     ):
         st.session_state["lightbox"] = {"generation": view.id, "index": 0}
         st.rerun()
+    if retry_col is not None and retry_col.button(
+        "Retry", key=f"retry-{key}", icon=":material/refresh:", use_container_width=True
+    ):
+        try:
+            count = videos.retry_failed(studio, view.id)
+        except StudioError as exc:
+            st.error(exc.message)
+        else:
+            st.toast(f"Set #{view.id}: {count} variation{'s' if count != 1 else ''} queued again.")
+            st.rerun()

@@ -166,6 +166,17 @@ def set_folder(studio: Studio, generation_id: int, folder: str | None) -> None:
             raise NoLongerExists("That video no longer exists.")
 
 
+def retry_failed(studio: Studio, generation_id: int) -> int:
+    """Queue a set's failed variations again (a new request, like creating them: the job runner
+    takes them from there); return how many. A set with nothing failed is refused in one sentence."""
+    with studio.db.session() as session:
+        must_exist(queries.get_generation(session, generation_id))
+        count = queries.requeue_failed(session, generation_id)
+    if not count:
+        raise StudioError("Nothing in this set failed, so there is nothing to retry.")
+    return count
+
+
 def folders(studio: Studio) -> list[str]:
     with studio.db.session() as session:
         return queries.folders(session)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
 MAX_SIDE = 4096  # pixels, either side
+MIN_SIDE = 16  # smaller is no picture anyone can use, and H.264 cannot even hold 1×1
 MAX_SECONDS = 10 * 60
 FULL_DECODE_MAX_SECONDS = 30  # ~0.2 s of decoding per 8 s of 720p on 2 cores
 # Codecs FFmpeg reads as one-picture "videos" (a PNG renamed .mp4 opens as png_pipe).
@@ -171,6 +172,10 @@ def validate_video(path: str | os.PathLike[str], name: str | None = None, thorou
     info = probe(path, name)
     if info.width <= 0 or info.height <= 0:
         raise UnsupportedVideo(f"“{name}” has no readable picture size.")
+    if info.width < MIN_SIDE or info.height < MIN_SIDE:
+        raise UnsupportedVideo(
+            f"“{name}” is only {info.width}×{info.height} pixels; the smallest we accept is {MIN_SIDE} a side."
+        )
     if info.width > MAX_SIDE or info.height > MAX_SIDE:
         raise UnsupportedVideo(
             f"“{name}” is {info.width}×{info.height}; the largest we accept is {MAX_SIDE} pixels a side."
