@@ -174,3 +174,25 @@ def test_retry_on_a_failed_card_makes_the_set_again(seeded, browser):
     wait_until_idle(page)
     assert page.locator(".ms-failed").count() == 0
     page.close()
+
+
+def test_lineage_links_open_the_variation(seeded, browser):
+    """Issue #8 point 4: lineage entries are links that open that variation."""
+    made, url = seeded
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    open_my_videos(page, url)
+    blend_set = made.edit_sets["blend"]
+    if not page.locator(f".st-key-open-{blend_set} button").count():  # an older set: on the second page
+        page.get_by_label("Page (of 2)").fill("2")
+        page.keyboard.press("Enter")
+        page.locator(f".st-key-open-{blend_set} button").first.wait_for(timeout=30_000)
+    page.locator(f".st-key-open-{blend_set} button").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("video").wait_for(timeout=30_000)
+    link = dialog.locator(f"[class*='st-key-link-'][class*='-{made.edits['blend']}'] button").first
+    link.click()  # "Made from it": the blend made from this variation
+    dialog.get_by_text("How it was made:").wait_for(timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('[role=dialog]').innerText.includes('blend (')", timeout=30_000
+    )
+    page.close()

@@ -220,19 +220,24 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
 def lineage_panel(variation: videos.VariationView, found: edits.Lineage | None) -> None:
     if found is None:
         return
-    made = ui.plain(found.summary)
-
-    def names(links: tuple[edits.LineageLink, ...]) -> str:
-        return ", ".join(
-            f"set #{link.generation_id} variation {link.position + 1} ({link.operation.label})" for link in links
-        )
-
-    lines = [f"**How it was made:** {made}"]
-    if found.parents:
-        lines.append(f"**Made from:** {names(found.parents)}")
-    if found.children:
-        lines.append(f"**Made from it:** {names(found.children)}")
-    st.markdown("  \n".join(lines))
+    st.markdown(f"**How it was made:** {ui.plain(found.summary)}")
+    for title, links in (("Made from", found.parents), ("Made from it", found.children)):
+        if links:
+            st.markdown(f"**{title}:**")
+            for link in links:
+                label = f"Set #{link.generation_id} · variation {link.position + 1} ({link.operation.label})"
+                if st.button(
+                    label,
+                    key=f"link-{variation.id}-{link.variation_id}",
+                    type="tertiary",
+                    icon=":material/subdirectory_arrow_right:",
+                ):
+                    st.session_state["lightbox"] = {
+                        "generation": link.generation_id,
+                        "index": 0,
+                        "variation": link.variation_id,
+                    }
+                    st.rerun()
     if st.button("Recall in Create video", key=f"recall-{variation.id}", icon=":material/replay:"):
         st.session_state["recall"] = edits.recall(ui.studio(), variation.id)
         st.session_state.pop("lightbox", None)

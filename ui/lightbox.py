@@ -57,6 +57,9 @@ def lightbox() -> None:
         st.info("This video no longer exists.")
         return
     count = len(view.variations)
+    wanted = state.pop("variation", None)  # a lineage link names a variation, not a place in its set
+    if wanted is not None:
+        state["index"] = next((i for i, v in enumerate(view.variations) if v.id == wanted), 0)
     index = state["index"] % count
     variation = view.variations[index]
     st.html(PLAYER_CSS)
