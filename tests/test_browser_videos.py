@@ -65,7 +65,7 @@ def test_loop_a_variation_from_the_lightbox_and_see_it_join_the_set(browser, tmp
         dialog.get_by_role("tab", name="Loop").click()
         dialog.get_by_role("button", name="Make loop").click()
         dialog.get_by_text("Variation 2 of 2").wait_for(timeout=30_000)  # the new variation, in the same set
-        dialog.get_by_text("Made from: set #1 variation 1").wait_for(timeout=60_000)
+        dialog.get_by_role("button", name="Set #1 · variation 1 (generated)").wait_for(timeout=60_000)  # made from
         dialog.locator("video").wait_for(timeout=120_000)  # finished and playable
         assert "How it was made: loop" in dialog.inner_text()
         page.close()
