@@ -35,6 +35,7 @@ def test_create_two_variations_then_step_through_them_with_the_arrow_key(browser
         page.get_by_role("button", name="Play").first.click()
         dialog = page.get_by_role("dialog")
         dialog.get_by_text("Variation 1 of 2").wait_for(timeout=30_000)
+        dialog.locator("video").wait_for(timeout=30_000)  # drawn after the heading, in the same run
         assert dialog.locator("video").count() == 1
         page.keyboard.press("ArrowRight")
         dialog.get_by_text("Variation 2 of 2").wait_for(timeout=30_000)
