@@ -104,10 +104,24 @@ class Generation(Base):
     favourite: Mapped[bool] = mapped_column(default=False)
     folder: Mapped[str | None] = mapped_column(String(100), index=True)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
+    cover_variation_id: Mapped[int | None] = mapped_column(Integer)  # kept in Compare; else the first ready
 
     variations: Mapped[list[Variation]] = relationship(
         back_populates="generation", order_by="Variation.position", cascade="all, delete-orphan"
     )
+    tags: Mapped[list[GenerationTag]] = relationship(
+        order_by="GenerationTag.tag", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class GenerationTag(Base):
+    """One tag on one set (a set has any number; a tag names any number of sets)."""
+
+    __tablename__ = "generation_tags"
+    __table_args__ = (CheckConstraint("length(trim(tag)) > 0", name="tag_not_empty"),)
+
+    generation_id: Mapped[int] = mapped_column(ForeignKey("generations.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(50), primary_key=True, index=True)
 
 
 class Variation(Base):

@@ -117,6 +117,23 @@ def set_favourite(session: Session, generation_id: int, favourite: bool) -> bool
     return found is not None
 
 
+def set_cover(session: Session, generation_id: int, variation_id: int) -> bool:
+    """False when the set or that ready variation of it no longer exists."""
+    found = session.get(Generation, generation_id)
+    variation = session.get(Variation, variation_id)
+    if (
+        found is None
+        or found.deleted_at is not None
+        or variation is None
+        or variation.generation_id != generation_id
+        or variation.deleted_at is not None
+        or variation.status != VariationStatus.COMPLETED
+    ):
+        return False
+    found.cover_variation_id = variation_id
+    return True
+
+
 def set_folder(session: Session, generation_id: int, folder: str | None) -> bool:
     """False when the set no longer exists."""
     found = session.get(Generation, generation_id)

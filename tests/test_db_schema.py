@@ -53,6 +53,7 @@ PINNED_TABLES = {
         "edited_at",
         "deleted_at",
     ],
+    "generation_tags": ["generation_id", "tag"],
 }
 
 

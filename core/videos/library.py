@@ -59,10 +59,15 @@ class GenerationView:
     folder: str | None
     estimated_cost_usd: float
     variations: tuple[VariationView, ...]
+    tags: tuple[str, ...] = ()
+    cover_variation_id: int | None = None
 
     @property
     def cover(self) -> VariationView | None:
-        return next((v for v in self.variations if v.status == VariationStatus.COMPLETED), None)
+        """The variation kept in Compare when it is still ready, else the first ready one."""
+        ready = [v for v in self.variations if v.status == VariationStatus.COMPLETED]
+        kept = next((v for v in ready if v.id == self.cover_variation_id), None)
+        return kept or next(iter(ready), None)
 
     @property
     def status(self) -> SetStatus:
@@ -113,6 +118,8 @@ def _view(generation: Generation) -> GenerationView:
             )
             for v in generation.variations
         ),
+        tuple(t.tag for t in generation.tags),
+        generation.cover_variation_id,
     )
 
 
@@ -155,6 +162,13 @@ def set_favourite(studio: Studio, generation_id: int, favourite: bool) -> None:
     with studio.db.session() as session:
         if not queries.set_favourite(session, generation_id, favourite):
             raise NoLongerExists("That video no longer exists.")
+
+
+def set_cover(studio: Studio, generation_id: int, variation_id: int) -> None:
+    """Make this ready variation its set's cover (Compare's "Keep this one")."""
+    with studio.db.session() as session:
+        if not queries.set_cover(session, generation_id, variation_id):
+            raise NoLongerExists("That variation is no longer ready in its set.")
 
 
 def set_folder(studio: Studio, generation_id: int, folder: str | None) -> None:
