@@ -84,6 +84,49 @@ def trash_variation(studio: Studio, variation_id: int) -> TrashItem:
         return TrashItem(TrashKind.VARIATION, variation_id, label, now)
 
 
+def trash_sets(studio: Studio, generation_ids: list[int]) -> tuple[list[TrashItem], int]:
+    """Move many sets to the Trash in one transaction; sets still being made stay where they are.
+    Returns what Undo restores and how many were left because they are busy."""
+    moved: list[TrashItem] = []
+    busy = 0
+    with studio.db.session() as session:
+        now = utcnow()
+        for generation_id in generation_ids:
+            found = video_queries.get_generation(session, generation_id)
+            if found is None:
+                continue
+            try:
+                _refuse_if_busy(session, [v.id for v in found.variations], "This video")
+            except StudioError:
+                busy += 1
+                continue
+            queries.trash_generation(session, generation_id, now)
+            moved.append(TrashItem(TrashKind.SET, generation_id, _set_label(generation_id, found.prompt), now))
+    return moved, busy
+
+
+def trash_captions(studio: Studio, caption_ids: list[int]) -> list[TrashItem]:
+    """Move many captions to the Trash in one transaction."""
+    with studio.db.session() as session:
+        now = utcnow()
+        return [
+            TrashItem(TrashKind.CAPTION, caption_id, f"Caption #{caption_id}", now)
+            for caption_id in caption_ids
+            if queries.trash_caption(session, caption_id, now)
+        ]
+
+
+def restore_all(studio: Studio, items: list[TrashItem]) -> int:
+    """Undo of a bulk move: restore each item still in the Trash, in one transaction; returns how many."""
+    restore_one = {
+        TrashKind.SET: queries.restore_generation,
+        TrashKind.VARIATION: queries.restore_variation,
+        TrashKind.CAPTION: queries.restore_caption,
+    }
+    with studio.db.session() as session:
+        return sum(bool(restore_one[item.kind](session, item.id)) for item in items)
+
+
 def trash_caption(studio: Studio, caption_id: int) -> TrashItem:
     with studio.db.session() as session:
         now = utcnow()

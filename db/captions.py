@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, case, func, literal, select, text, type_coerce
+from sqlalchemy import ColumnElement, Select, String, case, func, literal, or_, select, text, type_coerce
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from db.models import Caption, ImageAsset, utcnow
@@ -64,12 +64,15 @@ def search_and_dates(
     created_column: QueryableAttribute[datetime],
     date_from: date | None,
     date_to: date | None,
+    also: Select[Any] | None = None,
 ) -> AnySelect:
-    """The filters captions and generations share: full-text search, and an inclusive date range."""
+    """The filters captions and generations share: full-text search (where ``also``, ids matched
+    another way, count as found too), and an inclusive date range."""
     query = fts_query(search)
     if query:
         matching = text(f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :q").bindparams(q=query)
-        statement = statement.where(id_column.in_(matching))
+        found = id_column.in_(matching)
+        statement = statement.where(or_(found, id_column.in_(also)) if also is not None else found)
     if date_from:
         statement = statement.where(created_column >= datetime.combine(date_from, time.min))
     if date_to:
@@ -146,6 +149,23 @@ def list_captions(
         .offset(offset)
     )
     return [(c, a) for c, a in session.execute(_filtered(statement, flt)).all()]
+
+
+def matching_caption_ids(session: Session, flt: CaptionFilter) -> list[int]:
+    """Every caption the filters match, newest first (for "select all that match")."""
+    statement = _filtered(select(Caption.id), flt).order_by(Caption.created_at.desc(), Caption.id.desc())
+    return list(session.scalars(statement))
+
+
+def captions_with_images(session: Session, caption_ids: Sequence[int]) -> list[tuple[Caption, ImageAsset]]:
+    """These live captions with their images, oldest first (what a ZIP of them holds)."""
+    statement = (
+        select(Caption, ImageAsset)
+        .join(ImageAsset, Caption.asset_id == ImageAsset.id)
+        .where(Caption.id.in_(list(caption_ids)), Caption.deleted_at.is_(None))
+        .order_by(Caption.created_at, Caption.id)
+    )
+    return [(c, a) for c, a in session.execute(statement)]
 
 
 def caption_facets(session: Session) -> tuple[list[str], list[str]]:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.videos.kinds import ACTIVE, RUNNING, Operation, SetStatus, Source, VariationStatus
 from db.captions import AnySelect, search_and_dates
-from db.models import Generation, ModelPrice, StylePreset, Variation, utcnow
+from db.models import Generation, GenerationTag, ModelPrice, StylePreset, Variation, utcnow
+from db.tags import tagged_like
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class GenerationFilter:
     date_to: date | None = None
     favourites_only: bool = False
     folder: str | None = None
+    tag: str | None = None
 
 
 def add_generation(session: Session, *, variations: int, **fields: Any) -> Generation:
@@ -146,11 +148,22 @@ def set_folder(session: Session, generation_id: int, folder: str | None) -> bool
 LIVE_VARIATIONS = selectinload(Generation.variations.and_(Variation.deleted_at.is_(None)))
 
 
-def _filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
+def filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
     statement = statement.where(Generation.deleted_at.is_(None))
     statement = search_and_dates(
-        statement, Generation.id, "generations_fts", flt.search, Generation.created_at, flt.date_from, flt.date_to
+        statement,
+        Generation.id,
+        "generations_fts",
+        flt.search,
+        Generation.created_at,
+        flt.date_from,
+        flt.date_to,
+        also=tagged_like(flt.search),
     )
+    if flt.tag:
+        statement = statement.where(
+            Generation.id.in_(select(GenerationTag.generation_id).where(GenerationTag.tag == flt.tag))
+        )
     if flt.backends:
         statement = statement.where(Generation.backend.in_(list(flt.backends)))
     if flt.favourites_only:
@@ -168,14 +181,14 @@ def _filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
 
 
 def count_generations(session: Session, flt: GenerationFilter = GenerationFilter()) -> int:
-    return session.scalar(_filtered(select(func.count(Generation.id)), flt)) or 0
+    return session.scalar(filtered(select(func.count(Generation.id)), flt)) or 0
 
 
 def list_generations(
     session: Session, flt: GenerationFilter = GenerationFilter(), limit: int = 24, offset: int = 0
 ) -> list[Generation]:
     statement = (
-        _filtered(select(Generation), flt)
+        filtered(select(Generation), flt)
         .options(LIVE_VARIATIONS)
         .order_by(Generation.created_at.desc(), Generation.id.desc())
         .limit(limit)
@@ -293,7 +306,7 @@ def claim(
     if start_as:
         values.update(status=start_as, started_at=now)
         condition.append(Variation.status == VariationStatus.QUEUED)
-    return _changed(session.execute(update(Variation).where(*condition).values(**values))) == 1
+    return changed_rows(session.execute(update(Variation).where(*condition).values(**values))) == 1
 
 
 def requeue_failed(session: Session, generation_id: int) -> int:
@@ -317,16 +330,16 @@ def requeue_failed(session: Session, generation_id: int) -> int:
             completed_at=None,
         )
     )
-    return _changed(session.execute(statement))
+    return changed_rows(session.execute(statement))
 
 
 def update_leased(session: Session, variation_id: int, owner: str, **values: Any) -> bool:
     """Write ``values`` to the variation only while ``owner`` holds its lease; False if it does not."""
     statement = update(Variation).where(Variation.id == variation_id, Variation.lease_owner == owner)
-    return _changed(session.execute(statement.values(**values))) == 1
+    return changed_rows(session.execute(statement.values(**values))) == 1
 
 
-def _changed(result: Result[Any]) -> int:
+def changed_rows(result: Result[Any]) -> int:
     """How many rows an UPDATE changed."""
     return int(cast(CursorResult[Any], result).rowcount)
 

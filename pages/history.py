@@ -10,6 +10,7 @@ from core.captions import service as captions
 from core.captions.styles import STYLES
 from core.errors import StudioError
 from ui import history as history_ui
+from ui import selection
 from ui.filters import date_range
 
 PAGE_SIZE = 50
@@ -25,6 +26,7 @@ if kind == "Trash":
     history_ui.trash_view()
     st.stop()
 history_ui.undo_notice("history", "history-undo")
+selection.danger_styles()
 
 FILTER_KEYS = ("history_search", "history_providers", "history_styles", "history_dates", "history_page")
 
@@ -48,7 +50,8 @@ flt = captions.CaptionFilter(
 
 total, _ = captions.history(studio, flt, limit=0)
 pages = max(1, -(-total // PAGE_SIZE))
-summary, pager, export = st.columns([3, 2, 2], vertical_alignment="bottom")
+summary, select_col, pager, export = st.columns([3, 1.2, 2, 2], vertical_alignment="bottom")
+selecting = select_col.toggle("Select", key="history_select", help="Tick rows, then act on all of them at once.")
 page = pager.number_input("Page", min_value=1, max_value=pages, value=1, key="history_page") if pages > 1 else 1
 summary.markdown(f"**{total}** caption{'s' if total != 1 else ''} match.")
 ui.csv_download(
@@ -79,14 +82,30 @@ table = pd.DataFrame(
         "Latency (ms)": [r.latency_ms for r in rows],
     }
 )
-selection = st.dataframe(
+page_ids = [r.caption_id for r in rows]
+if selecting:
+    with st.container(border=True, key="captions-bulk"):
+        picked = selection.selection_row(
+            "captions", page_ids, lambda: captions.matching_caption_ids(studio, flt), total
+        )
+        selection.caption_actions(picked)
+
+
+def follow_table() -> None:
+    """In select mode, the table's ticked rows replace this page's part of the selection."""
+    ticked = {page_ids[i] for i in st.session_state["history_table_select"].selection.rows if i < len(page_ids)}
+    kept = [i for i in selection.chosen("captions") if i not in page_ids]
+    selection.choose("captions", kept + [i for i in page_ids if i in ticked])
+
+
+table_state = st.dataframe(
     table,
     hide_index=True,
     use_container_width=True,
     row_height=64,
-    key="history_table",
-    on_select="rerun",
-    selection_mode="single-row",
+    key="history_table" if not selecting else "history_table_select",
+    on_select=follow_table if selecting else "rerun",
+    selection_mode="multi-row" if selecting else "single-row",
     column_config={
         "Image": st.column_config.ImageColumn("Image", width="small"),
         "Caption": st.column_config.TextColumn("Caption", width="large"),
@@ -95,9 +114,10 @@ selection = st.dataframe(
     },
 )
 
-chosen = selection.selection.rows if selection else []
+chosen = table_state.selection.rows if table_state and not selecting else []
 if not chosen:
-    st.caption("Select a row to edit or delete its caption.")
+    if not selecting:
+        st.caption("Select a row to edit or delete its caption.")
     st.stop()
 
 row = rows[chosen[0]]
@@ -115,7 +135,7 @@ with st.container(border=True):
         else:
             st.toast("Caption saved.")
             st.rerun()
-    if delete_col.button("Move to Trash", icon=":material/delete:", key=f"history-delete-{row.caption_id}"):
+    if delete_col.button("Move to Trash", icon=":material/delete:", key=f"danger-history-delete-{row.caption_id}"):
         try:
             moved = trash.trash_caption(studio, row.caption_id)
         except StudioError as exc:

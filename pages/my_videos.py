@@ -6,13 +6,15 @@ import streamlit as st
 
 import ui
 from core.errors import AlreadyInLibrary, StudioError
-from core.videos import imports
+from core.videos import bulk, imports
 from core.videos import library as videos
+from ui import selection
 from ui.filters import generation_filters
 from ui.grid import grid_styles, video_card
 from ui.history import undo_notice
 from ui.lightbox import lightbox
 from ui.progress import progress_panel
+from ui.selection import danger_styles
 
 PAGE_SIZE = 12
 COLUMNS = 4
@@ -43,19 +45,32 @@ with st.sidebar:
                 st.toast(f"Imported {upload.name}.")
 
 flt = generation_filters("videos")
-fav_col, folder_col, page_col = st.columns([2, 3, 2], vertical_alignment="bottom")
+fav_col, folder_col, tag_col, select_col, page_col = st.columns([2, 2.4, 2.4, 1.4, 2], vertical_alignment="bottom")
 favourites = fav_col.toggle("Favourites only", key="videos_favourites")
 folder = folder_col.selectbox("Folder", ["All folders", *videos.folders(studio)], key="videos_folder")
-flt = replace(flt, favourites_only=favourites, folder=None if folder == "All folders" else folder)
+tag_names = [tag for tag, _count in bulk.tags(studio)]
+tag = tag_col.selectbox("Tag", ["All tags", *tag_names], key="videos_tag")
+selecting = select_col.toggle("Select", key="videos_select", help="Tick cards, then act on all of them at once.")
+flt = replace(
+    flt,
+    favourites_only=favourites,
+    folder=None if folder == "All folders" else folder,
+    tag=None if tag == "All tags" else tag,
+)
 
 progress_panel()
 undo_notice("my_videos", "videos-undo")
+danger_styles()
 
 total, _ = videos.library(studio, flt, limit=0)
 pages = max(1, -(-total // PAGE_SIZE))
 page = page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="videos_page")
 _total, shown = videos.library(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 st.caption(f"{total} set{'s' if total != 1 else ''} of videos.")
+if selecting:
+    with st.container(border=True, key="videos-bulk"):
+        picked = selection.selection_row("videos", [v.id for v in shown], lambda: bulk.matching_ids(studio, flt), total)
+        selection.set_actions("videos", picked, "my_videos")
 if not shown:
     st.info(
         "No videos yet. Make one on the Create video page, or import a file."
@@ -68,7 +83,7 @@ grid_styles()
 for start in range(0, len(shown), COLUMNS):
     for column, view in zip(st.columns(COLUMNS), shown[start : start + COLUMNS]):
         with column:
-            video_card(view, key=str(view.id))
+            video_card(view, key=str(view.id), selecting=selecting)
 
 if st.session_state.get("lightbox"):
     lightbox()

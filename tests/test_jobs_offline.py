@@ -26,8 +26,8 @@ def test_an_offline_generation_becomes_playable_videos_with_previews(studio):
             stream = container.streams.video[0]
             assert (stream.codec_context.name, stream.codec_context.pix_fmt) == ("h264", "yuv420p")
             assert (stream.codec_context.width, stream.codec_context.height) == (320, 180)
-        assert videos.poster_url(studio, digest).startswith("data:image/jpeg;base64,")
-        assert videos.sprite_url(studio, digest).startswith("data:image/jpeg;base64,")
+        assert videos.poster_path(studio, digest).read_bytes()[:3] == b"\xff\xd8\xff"  # a JPEG
+        assert videos.sprite_path(studio, digest).read_bytes()[:3] == b"\xff\xd8\xff"
     assert list(studio.media.scratch().iterdir()) == []
 
 

@@ -40,7 +40,8 @@ def test_two_variations_are_two_jobs_polled_downloaded_and_priced(api_studio, vi
         with av.open(str(videos.video_path(api_studio, v.video_sha256))) as container:
             ctx = container.streams.video[0].codec_context
             assert (ctx.name, ctx.width, ctx.height) == ("h264", 1280, 720)
-        assert videos.poster_url(api_studio, v.video_sha256) and videos.sprite_url(api_studio, v.video_sha256)
+        assert videos.poster_path(api_studio, v.video_sha256).is_file()
+        assert videos.sprite_path(api_studio, v.video_sha256).is_file()
     variants = sorted(
         r.query.get("variant", ["video"])[0] if hasattr(r, "query") else r.path
         for r in videos_server.requests_for("content")

@@ -17,43 +17,13 @@ from core import trash
 from core.captions import service as captions
 from core.errors import StudioError
 from core.videos import library as videos
-from db import captions as caption_queries
 from db import videos as video_queries
 from db.media import EXTENSIONS, ORIGINALS, POSTERS, REFERENCES, THUMBS, VIDEO_FILES
 from db.models import Caption, Generation, ImageAsset, Variation, utcnow
 from tests.helpers.studio import add_generation_row
-
-
-def _digest(seed: str) -> str:
-    return (seed * 64)[:64]
-
-
-def _video_files(studio, digest):
-    for kind, extension in VIDEO_FILES:
-        studio.media.put(f"{kind} of {digest}".encode(), kind, extension, digest)
-
-
-def _finished_set(studio, prompt, digests):
-    """A set whose variations are finished videos with their files in the store; returns its id."""
-    generation_id = add_generation_row(studio, prompt, variations=len(digests)).id
-    with studio.db.session() as session:
-        for variation, digest in zip(video_queries.get_generation(session, generation_id).variations, digests):
-            variation.status, variation.progress, variation.video_sha256 = "completed", 100.0, digest
-            variation.has_thumbnail = variation.has_spritesheet = True
-            _video_files(studio, digest)
-    return generation_id
-
-
-def _caption(studio, text, digest, name="cat.jpg"):
-    studio.media.put(b"original " + digest.encode(), ORIGINALS, ".jpg", digest)
-    studio.media.put(b"thumb " + digest.encode(), THUMBS, ".jpg", digest)
-    with studio.db.session() as session:
-        asset = caption_queries.add_asset(
-            session, sha256=digest, display_name=name, format="JPEG", width=10, height=10, size=100
-        )
-        return caption_queries.add_caption(
-            session, asset, style="alt_text", prompt="", provider="offline", model="m", text=text
-        ).id
+from tests.helpers.studio import digest_of as _digest
+from tests.helpers.studio import finished_set as _finished_set
+from tests.helpers.studio import stored_caption as _caption
 
 
 def _library_ids(studio, **filters):

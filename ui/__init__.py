@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -39,6 +40,30 @@ def studio() -> Studio:
     except Exception:
         logging.getLogger(__name__).exception("The start-up purge of the Trash failed; it will run next start")
     return opened
+
+
+def media_url(path: Path, mimetype: str = "image/jpeg") -> str | None:
+    """A URL for a file in the data folder, served by Streamlit's media endpoint (``/media/<hash>``).
+
+    A rerun then sends the short URL again, not the file: the browser keeps the image it already
+    drew (an inline ``data:`` URL would resend every poster and sprite on every rerun). The id is a
+    hash of the bytes, so a file that changes gets a new URL. None when the file is missing."""
+    from streamlit import runtime
+
+    if not path.is_file():
+        return None
+    try:
+        manager = runtime.get_instance().media_file_mgr
+        url = manager.add(str(path), mimetype, coordinates=f"ms-media.{path.parent.parent.name}.{path.name}")
+    except (RuntimeError, OSError):  # no server (a bare script run) or the file vanished
+        import base64
+
+        try:
+            return f"data:{mimetype};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+        except OSError:
+            return None
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{url}" if base else url
 
 
 def settings() -> Settings:

@@ -11,6 +11,7 @@ import ui
 from core.errors import StudioError
 from core.videos import library as videos
 from core.videos.kinds import SetStatus, VariationStatus
+from ui import selection
 
 GRID_CSS = f"""<style>
 .ms-card{{position:relative;width:100%;border-radius:10px;overflow:hidden;background:#222 center/cover no-repeat;}}
@@ -54,19 +55,25 @@ def _badge(view: videos.GenerationView) -> str:
     return f"{view.ready}/{len(view.variations)} ready"
 
 
-def video_card(view: videos.GenerationView, key: str) -> None:
+def video_card(view: videos.GenerationView, key: str, selecting: bool = False) -> None:
     studio = ui.studio()
     cover = view.cover
     digest = cover.video_sha256 if cover else None
-    poster = videos.poster_url(studio, digest) if digest else None
-    sprite = videos.sprite_url(studio, digest) if digest else None
+    poster = ui.media_url(videos.poster_path(studio, digest)) if digest else None
+    sprite = ui.media_url(videos.sprite_path(studio, digest)) if digest else None
     subtitle = f"{view.seconds}s · {view.aspect_ratio} · {_badge(view)}"
     reason = None
     if view.status == SetStatus.FAILED:
         reason = next((v.error for v in view.variations if v.error), "") or "Every variation failed."
     st.html(_card_html(poster, sprite, view.prompt, subtitle, max(0.3, view.width / view.height), reason))
     star = "★ " if view.favourite else ""
-    st.caption(f"{star}{view.prompt[:90]}{'…' if len(view.prompt) > 90 else ''}")
+    tags = "  ".join(f"#{t}" for t in view.tags)
+    st.caption(
+        ui.plain(f"{star}{view.prompt[:90]}{'…' if len(view.prompt) > 90 else ''}")
+        + (f"  \n{ui.plain(tags)}" if tags else "")
+    )
+    if selecting:
+        selection.checkbox("videos", view.id, f"Select set #{view.id}")
     failed = any(v.status == VariationStatus.FAILED for v in view.variations)
     play_col, retry_col = st.columns([3, 2]) if failed else (st.container(), None)
     if play_col.button(

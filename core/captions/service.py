@@ -9,12 +9,16 @@ database failure removes the files this call created. One bad image never stops 
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from core import trash
 from core.captions import providers
@@ -293,6 +297,66 @@ def export_captions_csv(studio: Studio, flt: queries.CaptionFilter) -> bytes:
 
 
 CaptionFilter = queries.CaptionFilter
+
+
+def matching_caption_ids(studio: Studio, flt: queries.CaptionFilter) -> list[int]:
+    with studio.db.session() as session:
+        return queries.matching_caption_ids(session, flt)
+
+
+def export_captions_zip(studio: Studio, caption_ids: Sequence[int], target: IO[bytes]) -> int:
+    """Write a ZIP of the chosen captions to ``target``: each image once (its original file, under a
+    readable, collision-free name), a ``.txt`` beside it holding its caption (the newest chosen one),
+    and ``metadata.jsonl`` with one line per caption. Returns how many captions it holds."""
+    with studio.db.session() as session:
+        pairs = queries.captions_with_images(session, caption_ids)
+        items = [
+            (c.id, c.text, c.style, c.provider, c.model, c.created_at, a.sha256, a.format, a.display_name)
+            for c, a in pairs
+        ]
+    names: dict[str, str] = {}  # digest → file name in the ZIP
+    used: set[str] = set()
+    lines: list[str] = []
+    newest: dict[str, str] = {}
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        for caption_id, text, style, provider, model, created_at, digest, fmt, display in items:
+            extension = EXTENSIONS.get(fmt, ".img")
+            if digest not in names:
+                stem = _safe_stem(display)
+                name, n = f"{stem}{extension}", 1
+                while name.lower() in used:
+                    n += 1
+                    name = f"{stem}-{n}{extension}"
+                used.add(name.lower())
+                names[digest] = name
+                source = studio.media.path_for(digest, ORIGINALS, extension)
+                if source.is_file():
+                    archive.write(source, name, compress_type=zipfile.ZIP_STORED)
+            newest[digest] = text
+            lines.append(
+                json.dumps(
+                    {
+                        "file_name": names[digest],
+                        "text": text,
+                        "caption_id": caption_id,
+                        "style": STYLES[style].label if style in STYLES else style,
+                        "provider": provider,
+                        "model": model,
+                        "created_at": created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        for digest, text in newest.items():
+            archive.writestr(names[digest].rsplit(".", 1)[0] + ".txt", text + "\n")
+        archive.writestr("metadata.jsonl", "".join(line + "\n" for line in lines))
+    return len(lines)
+
+
+def _safe_stem(display_name: str) -> str:
+    stem = display_name.rsplit(".", 1)[0] if "." in display_name else display_name
+    stem = re.sub(r"[^\w\-. ]+", "_", stem).strip(" ._") or "image"
+    return stem[:80]
 
 
 # --- providers -----------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ class GenerationView:
         return sum(v.status == VariationStatus.COMPLETED for v in self.variations)
 
 
-def _view(generation: Generation) -> GenerationView:
+def view_of(generation: Generation) -> GenerationView:
     return GenerationView(
         generation.id,
         generation.created_at,
@@ -128,13 +128,13 @@ def library(
 ) -> tuple[int, list[GenerationView]]:
     with studio.db.session() as session:
         total = queries.count_generations(session, flt)
-        return total, [_view(g) for g in queries.list_generations(session, flt, limit=limit, offset=offset)]
+        return total, [view_of(g) for g in queries.list_generations(session, flt, limit=limit, offset=offset)]
 
 
 def generation(studio: Studio, generation_id: int) -> GenerationView | None:
     with studio.db.session() as session:
         found = queries.get_generation(session, generation_id)
-        return _view(found) if found else None
+        return view_of(found) if found else None
 
 
 def active_jobs(studio: Studio) -> list[tuple[int, int, VariationStatus, float]]:
@@ -146,12 +146,14 @@ def active_jobs(studio: Studio) -> list[tuple[int, int, VariationStatus, float]]
         ]
 
 
-def poster_url(studio: Studio, digest: str) -> str | None:
-    return studio.media.data_url(digest, POSTERS)
+def poster_path(studio: Studio, digest: str) -> Path:
+    """The poster (first frame) of a video; the file may be missing for a very old or broken row."""
+    return studio.media.path_for(digest, POSTERS, ".jpg")
 
 
-def sprite_url(studio: Studio, digest: str) -> str | None:
-    return studio.media.data_url(digest, SPRITES)
+def sprite_path(studio: Studio, digest: str) -> Path:
+    """The hover strip of SPRITE_FRAMES tiles of a video."""
+    return studio.media.path_for(digest, SPRITES, ".jpg")
 
 
 def video_path(studio: Studio, digest: str) -> Path:
@@ -234,7 +236,7 @@ def generation_rows(studio: Studio, flt: queries.GenerationFilter, limit: int = 
     with studio.db.session() as session:
         rows: list[tuple[object, ...]] = []
         for g in queries.list_generations(session, flt, limit=limit):
-            view = _view(g)
+            view = view_of(g)
             rows.append(
                 (
                     g.id,

@@ -10,7 +10,9 @@ from core.studio import Studio
 from core.videos import create
 from core.videos.jobs.runner import JobRunner
 from core.videos.prompt import VideoPrompt
+from db import captions as caption_queries
 from db import videos as queries
+from db.media import ORIGINALS, THUMBS, VIDEO_FILES
 from db.models import Caption, ImageAsset
 
 PARTS = VideoPrompt(scene="A red fox trots through fresh snow", visual="soft morning light", motion="slow pan right")
@@ -79,3 +81,35 @@ def create_api_generation(studio, n=1, aspect="16:9", reference=None, seconds=4)
 
 def fast_runner(studio, **kwargs):
     return JobRunner(studio, tick_s=0.05, **kwargs)
+
+
+def digest_of(seed: str) -> str:
+    return (seed * 64)[:64]
+
+
+def video_files(studio, digest):
+    for kind, extension in VIDEO_FILES:
+        studio.media.put(f"{kind} of {digest}".encode(), kind, extension, digest)
+
+
+def finished_set(studio, prompt, digests):
+    """A set whose variations are finished videos with their files in the store; returns its id."""
+    generation_id = add_generation_row(studio, prompt, variations=len(digests)).id
+    with studio.db.session() as session:
+        for variation, digest in zip(queries.get_generation(session, generation_id).variations, digests):
+            variation.status, variation.progress, variation.video_sha256 = "completed", 100.0, digest
+            variation.has_thumbnail = variation.has_spritesheet = True
+            video_files(studio, digest)
+    return generation_id
+
+
+def stored_caption(studio, text, digest, name="cat.jpg"):
+    studio.media.put(b"original " + digest.encode(), ORIGINALS, ".jpg", digest)
+    studio.media.put(b"thumb " + digest.encode(), THUMBS, ".jpg", digest)
+    with studio.db.session() as session:
+        asset = caption_queries.add_asset(
+            session, sha256=digest, display_name=name, format="JPEG", width=10, height=10, size=100
+        )
+        return caption_queries.add_caption(
+            session, asset, style="alt_text", prompt="", provider="offline", model="m", text=text
+        ).id

@@ -1,0 +1,127 @@
+"""Many sets at once, for select mode in My Videos and History: tags (many per set; a filter; found
+by search), select all that match, favourite, folder, and a ZIP of the chosen sets' videos."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Collection
+from typing import IO
+
+from core.errors import StudioError
+from core.studio import Studio
+from core.text import clean
+from core.videos.kinds import VariationStatus
+from core.videos.library import MAX_FOLDER_CHARS, view_of
+from db import bulk as bulk_queries
+from db.videos import GenerationFilter
+
+MAX_TAG_CHARS = 50
+
+
+def parse_tags(text: str) -> list[str]:
+    """Tags typed as "beach, golden hour #sunset": split on commas and '#', trimmed, lower-case,
+    each once. An over-long tag is refused in one sentence; nothing is saved."""
+    found: list[str] = []
+    for part in clean(text).replace("#", ",").split(","):
+        tag = " ".join(part.split()).lower()
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG_CHARS:
+            raise StudioError(f"Tags are at most {MAX_TAG_CHARS} characters (“{tag[:20]}…” is longer).")
+        if tag not in found:
+            found.append(tag)
+    return found
+
+
+def tags(studio: Studio, generation_ids: Collection[int] | None = None) -> list[tuple[str, int]]:
+    """(tag, how many sets carry it) over the library, or over these sets."""
+    with studio.db.session() as session:
+        return bulk_queries.tags(session, generation_ids)
+
+
+def add_tags(studio: Studio, generation_ids: Collection[int], text: str) -> tuple[list[str], int]:
+    """Tag the sets; returns the tags and how many sets got them."""
+    wanted = parse_tags(text)
+    if not wanted:
+        raise StudioError("Type one or more tags, separated by commas.")
+    with studio.db.session() as session:
+        return wanted, bulk_queries.add_tags(session, generation_ids, wanted)
+
+
+def remove_tag(studio: Studio, generation_ids: Collection[int], tag: str) -> int:
+    with studio.db.session() as session:
+        return bulk_queries.remove_tag(session, generation_ids, tag)
+
+
+def matching_ids(studio: Studio, flt: GenerationFilter) -> list[int]:
+    """Every set the filters match (every page), for "select all that match"."""
+    with studio.db.session() as session:
+        return bulk_queries.matching_ids(session, flt)
+
+
+def still_there(studio: Studio, generation_ids: Collection[int]) -> list[int]:
+    """The chosen sets that still exist (another tab may have trashed some)."""
+    with studio.db.session() as session:
+        return bulk_queries.live_ids(session, generation_ids)
+
+
+def favourite_many(studio: Studio, generation_ids: Collection[int], favourite: bool) -> int:
+    with studio.db.session() as session:
+        return bulk_queries.set_favourite_many(session, generation_ids, favourite)
+
+
+def move_many_to_folder(studio: Studio, generation_ids: Collection[int], folder: str | None) -> int:
+    folder = clean(folder or "").strip() or None
+    if folder and len(folder) > MAX_FOLDER_CHARS:
+        raise StudioError(f"Folder names are at most {MAX_FOLDER_CHARS} characters.")
+    with studio.db.session() as session:
+        return bulk_queries.set_folder_many(session, generation_ids, folder)
+
+
+def export_zip(studio: Studio, generation_ids: Collection[int], target: IO[bytes]) -> int:
+    """Write a ZIP of the sets' ready videos to ``target`` (a file: nothing is held in memory but
+    one copy buffer) with readable, collision-free names and a ``metadata.jsonl`` line per video;
+    returns how many videos it holds."""
+    with studio.db.session() as session:
+        chosen = [view_of(g) for g in bulk_queries.sets_with_files(session, generation_ids)]
+    lines: list[str] = []
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for view in chosen:
+            for variation in view.variations:
+                if variation.status != VariationStatus.COMPLETED or not variation.video_sha256:
+                    continue
+                source = studio.media.video_path(variation.video_sha256)
+                if not source.is_file():
+                    continue
+                name = f"set-{view.id:05d}-v{variation.position + 1}-{_slug(view.prompt)}.mp4"
+                archive.write(source, name)  # MP4s are compressed already: stored, streamed from disk
+                lines.append(
+                    json.dumps(
+                        {
+                            "file_name": name,
+                            "set": view.id,
+                            "variation": variation.position + 1,
+                            "operation": str(variation.operation),
+                            "prompt": view.prompt,
+                            "tags": list(view.tags),
+                            "folder": view.folder,
+                            "favourite": view.favourite,
+                            "aspect_ratio": view.aspect_ratio,
+                            "size": f"{view.width}x{view.height}",
+                            "duration_s": round(variation.duration_s or view.seconds, 2),
+                            "backend": view.backend,
+                            "model": view.model,
+                            "created_at": view.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+        archive.writestr("metadata.jsonl", "".join(line + "\n" for line in lines))
+    return len(lines)
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    words = re.sub(r"[^0-9A-Za-z]+", "-", text.lower()).strip("-")
+    return words[:limit].rstrip("-") or "video"
