@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers.browser import chromium_browser, running_app, wait_until_idle
 from tests.helpers.library import Library, seed_library
@@ -31,6 +32,16 @@ def open_my_videos(page, url: str) -> None:
     wait_until_idle(page)
     for selector in (".ms-card", "[class*='st-key-open-'] button"):
         page.wait_for_function(f"() => document.querySelectorAll({selector!r}).length >= {FIRST_PAGE}", timeout=60_000)
+    page.evaluate(POSTERS_LOADED)
+
+
+# Resolves once every card's poster (a /media URL, fetched by the browser) has loaded and decoded.
+POSTERS_LOADED = """async () => {
+  const urls = [...document.querySelectorAll('.ms-card')]
+    .map(c => getComputedStyle(c).backgroundImage.match(/url\\("?(.*?)"?\\)/))
+    .filter(Boolean).map(m => m[1]);
+  await Promise.all(urls.map(u => { const i = new Image(); i.src = u; return i.decode(); }));
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +81,14 @@ def test_every_card_shows_its_own_poster_in_its_own_shape(seeded, browser):
     assert any(abs(height - width) <= 2 for _, width, height in looks)  # and the 1:1 sets are square
     drawn = {hashlib.sha256(cards.nth(i).screenshot()).hexdigest() for i in range(cards.count())}
     assert len(drawn) == cards.count()  # what the browser drew differs card by card, not just the HTML
+
+    # The hover strip is not downloaded with the page, only when a card is hovered, and then it plays.
+    sprite = page.locator(".ms-card:not(.ms-failed) .ms-sprite").first
+    assert sprite.evaluate("s => getComputedStyle(s).backgroundImage") == "none"
+    sprite.locator("xpath=..").hover()
+    page.wait_for_timeout(300)
+    assert sprite.evaluate("s => getComputedStyle(s).backgroundImage").startswith('url("')
+    assert sprite.evaluate("s => getComputedStyle(s).animationName") == "ms-play"
     page.close()
 
 
@@ -195,4 +214,53 @@ def test_lineage_links_open_the_variation(seeded, browser):
     page.wait_for_function(
         "() => document.querySelector('[role=dialog]').innerText.includes('blend (')", timeout=30_000
     )
+    page.close()
+
+
+def test_select_five_cards_tag_them_move_them_to_the_trash_and_undo(seeded, browser):
+    """Issue #8: deleting was one set at a time, with no tags and no selection."""
+    made, url = seeded
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    open_my_videos(page, url)
+    page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
+    page.locator(".st-key-videos_select label").click()
+    page.locator("[class*='st-key-videos-pick-']").first.wait_for(timeout=30_000)
+    wait_until_idle(page)
+    ready = [s for s in made.generated if s != made.failed_set and page.locator(f".st-key-videos-pick-{s}").count()]
+    for chosen in ready[:5]:
+        page.locator(f".st-key-videos-pick-{chosen} label").click()
+        wait_until_idle(page)
+    page.get_by_text("5 selected").wait_for(timeout=30_000)
+
+    page.get_by_role("button", name="Tags").click()
+    page.get_by_label("Add tags").fill("Batch five, night")
+    page.get_by_role("button", name="Add tags").click()
+    expect(page.locator("[data-testid='stCaptionContainer']", has_text="#batch five #night")).to_have_count(
+        5, timeout=30_000
+    )  # each chosen card now shows its tags
+    wait_until_idle(page)
+    page.keyboard.press("Escape")  # close the popover
+    tag_filter = page.get_by_role("combobox", name="Tag", exact=True)
+    tag_filter.click()  # the Tag filter now offers the new tags
+    page.get_by_role("option", name="batch five").click()
+    page.get_by_text("5 sets of videos.").wait_for(timeout=30_000)
+    tag_filter.click()
+    page.get_by_role("option", name="All tags").click()
+    page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
+    wait_until_idle(page)
+
+    trash_button = page.locator(".st-key-danger-videos-bulk-trash button")
+    red, green, _blue = (
+        int(c) for c in re.findall(r"\d+", trash_button.evaluate("b => getComputedStyle(b).color"))[:3]
+    )
+    assert red > 200 and green < 120  # the danger colour
+    trash_button.click()
+    page.get_by_text(f"{made.set_count - 5} sets of videos.").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert all(page.locator(f".st-key-open-{s}").count() == 0 for s in ready[:5])
+    page.get_by_text("Moved to the Trash: 5 sets").wait_for(timeout=10_000)
+    page.get_by_role("button", name="Undo").click()
+    page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert all(page.locator(f".st-key-open-{s}").count() == 1 for s in ready[:5])
     page.close()

@@ -17,7 +17,8 @@ GRID_CSS = f"""<style>
 .ms-card{{position:relative;width:100%;border-radius:10px;overflow:hidden;background:#222 center/cover no-repeat;}}
 .ms-sprite{{position:absolute;inset:0;opacity:0;background-repeat:no-repeat;background-position:0 0;
   background-size:{videos.SPRITE_FRAMES * 100}% 100%;}}
-.ms-card:hover .ms-sprite{{opacity:1;animation:ms-play 2s steps({videos.SPRITE_FRAMES - 1}) infinite;}}
+.ms-card:hover .ms-sprite{{opacity:1;background-image:var(--sprite);
+  animation:ms-play 2s steps({videos.SPRITE_FRAMES - 1}) infinite;}}
 @keyframes ms-play{{from{{background-position:0 0;}}to{{background-position:100% 0;}}}}
 .ms-meta{{position:absolute;left:0;right:0;top:0;padding:6px 10px;font-size:0.8rem;color:#fff;
   background:linear-gradient(rgba(0,0,0,.7),transparent);}}
@@ -38,7 +39,9 @@ def _card_html(
 ) -> str:
     """A poster at the set's own aspect ratio that plays its sprite strip on hover (no video players)."""
     style = f"padding-top:{100 / aspect:.2f}%;" + (f"background-image:url('{poster}');" if poster else "")
-    sprite_div = f"<div class='ms-sprite' style=\"background-image:url('{sprite}');\"></div>" if sprite else ""
+    # The strip is fetched on the first hover only: its URL sits in a custom property that only the
+    # :hover rule reads (a background on a hidden layer would still be downloaded with the page).
+    sprite_div = f"<div class='ms-sprite' style=\"--sprite:url('{sprite}');\"></div>" if sprite else ""
     classes = "ms-card ms-failed" if reason is not None else "ms-card"
     why = f'<div class="ms-reason">{html.escape(reason)}</div>' if reason else ""
     return (
