@@ -48,12 +48,16 @@ def seed(home: Path, sets: int) -> None:
     studio.db.dispose()
 
 
-def time_page(home: Path, reruns: int = 5) -> float:
+def time_page(
+    home: Path, reruns: int = 5, page: str = "my_videos.py", state: dict[str, object] | None = None, cards: int = 12
+) -> float:
     from streamlit.testing.v1 import AppTest
 
     os.environ["MEDIA_STUDIO_HOME"] = str(home)
     os.chdir(ROOT)
-    app = AppTest.from_file(str(ROOT / "pages" / "my_videos.py"), default_timeout=60)
+    app = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=60)
+    for key, value in (state or {}).items():
+        app.session_state[key] = value
     app.run()  # warm-up: imports, opening the database, starting the job runner
     assert not app.exception, app.exception
     times = []
@@ -62,8 +66,8 @@ def time_page(home: Path, reruns: int = 5) -> float:
         app.run()
         times.append(time.perf_counter() - start)
     assert not app.exception, app.exception
-    cards = [b for b in app.button if b.label == "Play"]
-    assert len(cards) == 12, f"expected a full page of 12 cards, got {len(cards)}"
+    shown = [b for b in app.button if b.label == "Play"]
+    assert len(shown) == cards, f"expected {cards} cards, got {len(shown)}"
     return statistics.median(times)
 
 
@@ -73,11 +77,24 @@ def main() -> None:
     for sets in (100, 10_000):
         with tempfile.TemporaryDirectory() as home:
             seed(Path(home), sets)
-            results[sets] = time_page(Path(home))
-    print("| sets in the library | server time per rerun (median of 5) |\n|---:|---:|")
-    for sets, seconds in results.items():
-        print(f"| {sets:,} | {seconds * 1000:.0f} ms |")
-    print(f"\nratio (10,000 / 100): {results[10_000] / results[100]:.2f}×")
+            every = list(range(1, sets + 1))
+            results[("My Videos", sets, "off")] = time_page(Path(home))
+            results[("My Videos", sets, "on, all selected")] = time_page(
+                Path(home), state={"videos_select": True, "videos_selected": every}
+            )
+            results[("History · Generations", sets, "on, all selected")] = time_page(
+                Path(home),
+                page="history.py",
+                state={"history_kind": "Generations", "gen_select": True, "gens_selected": every},
+                cards=0,
+            )
+    print("| page | sets in the library | select mode | server time per rerun (median of 5) |")
+    print("|---|---:|---|---:|")
+    for (page, sets, mode), seconds in results.items():
+        print(f"| {page} | {sets:,} | {mode} | {seconds * 1000:.0f} ms |")
+    for page, mode in {(p, m) for p, _, m in results}:
+        ratio = results[(page, 10_000, mode)] / results[(page, 100, mode)]
+        print(f"ratio 10,000 / 100 sets, {page}, select {mode}: {ratio:.2f}×")
 
 
 if __name__ == "__main__":

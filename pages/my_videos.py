@@ -10,7 +10,7 @@ from core.videos import bulk, imports
 from core.videos import library as videos
 from ui import selection
 from ui.filters import generation_filters
-from ui.grid import grid_styles, video_card
+from ui.grid import grid_anchor, grid_styles, skip_to_grid, video_card
 from ui.history import undo_notice
 from ui.lightbox import lightbox
 from ui.progress import progress_panel
@@ -21,6 +21,8 @@ COLUMNS = 4
 
 ui.page_header("My Videos", "Hover a video to preview it; open it to play and step through its variations.")
 studio = ui.studio()
+grid_styles()
+skip_to_grid()
 
 with st.sidebar:
     st.subheader("Import")
@@ -79,7 +81,7 @@ if not shown:
         icon=":material/video_library:",
     )
 
-grid_styles()
+grid_anchor()
 for start in range(0, len(shown), COLUMNS):
     for column, view in zip(st.columns(COLUMNS), shown[start : start + COLUMNS]):
         with column:

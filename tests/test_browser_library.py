@@ -264,3 +264,24 @@ def test_select_five_cards_tag_them_move_them_to_the_trash_and_undo(seeded, brow
     wait_until_idle(page)
     assert all(page.locator(f".st-key-open-{s}").count() == 1 for s in ready[:5])
     page.close()
+
+
+def test_a_keyboard_user_skips_the_filters_to_the_first_card(seeded, browser):
+    """Issue #8: the grid was reachable only by tabbing through every filter."""
+    _, url = seeded
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    open_my_videos(page, url)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # Tab starts at the top
+    active = "() => document.activeElement && document.activeElement.className"
+    for _ in range(40):  # the skip link comes before the filters (after the sidebar's links)
+        page.keyboard.press("Tab")
+        if "ms-skip" in (page.evaluate(active) or ""):
+            break
+    else:
+        pytest.fail("Tab never reached the 'Skip to the videos' link")
+    assert page.locator(".ms-skip").evaluate("a => a.getBoundingClientRect().left") >= 0  # shown when focused
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    in_card = "() => !!document.activeElement.closest(\"[class*='st-key-open-']\")"
+    assert page.evaluate(in_card), page.evaluate("() => document.activeElement.outerHTML.slice(0, 200)")
+    page.close()

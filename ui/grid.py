@@ -23,9 +23,23 @@ GRID_CSS = f"""<style>
 .ms-meta{{position:absolute;left:0;right:0;top:0;padding:6px 10px;font-size:0.8rem;color:#fff;
   background:linear-gradient(rgba(0,0,0,.7),transparent);}}
 .ms-failed .ms-meta{{background:linear-gradient(rgba(160,20,20,.85),transparent);}}
+.ms-skip{{position:absolute;left:-9999px;top:0;z-index:1000;padding:8px 14px;border-radius:8px;
+  background:#7C5CFF;color:#fff !important;text-decoration:none;}}
+.ms-skip:focus{{left:0;}}
 .ms-reason{{position:absolute;left:0;right:0;bottom:0;padding:6px 10px;font-size:0.75rem;color:#fdd;
   background:linear-gradient(transparent,rgba(0,0,0,.8));}}
 </style>"""
+
+
+def skip_to_grid() -> None:
+    """A "Skip to the videos" link, first in the page and shown only when focused by keyboard, so a
+    keyboard user reaches the cards without tabbing through every filter (WCAG's bypass blocks)."""
+    st.html('<a class="ms-skip" href="#ms-grid">Skip to the videos</a>')
+
+
+def grid_anchor() -> None:
+    """Where the skip link lands: the next Tab reaches the first card's controls."""
+    st.html('<div id="ms-grid" tabindex="-1" aria-label="Videos"></div>')
 
 
 def grid_styles() -> None:
