@@ -39,13 +39,10 @@ def add_tags(session: Session, generation_ids: Collection[int], tags: Collection
     live = live_ids(session, generation_ids)
     if not live or not tags:
         return 0
-    have = set(
-        session.execute(
-            select(GenerationTag.generation_id, GenerationTag.tag).where(
-                GenerationTag.generation_id.in_(live), GenerationTag.tag.in_(list(tags))
-            )
-        ).tuples()
+    statement = select(GenerationTag.generation_id, GenerationTag.tag).where(
+        GenerationTag.generation_id.in_(live), GenerationTag.tag.in_(list(tags))
     )
+    have = {(g, t) for g, t in session.execute(statement)}
     session.add_all(
         GenerationTag(generation_id=g, tag=t) for g in live for t in sorted(set(tags)) if (g, t) not in have
     )

@@ -137,3 +137,13 @@ def test_bulk_trash_of_captions_and_undo(studio):
     assert captions.matching_caption_ids(studio, captions.CaptionFilter()) == [ids[2]]
     assert trash.restore_all(studio, moved) == 2
     assert sorted(captions.matching_caption_ids(studio, captions.CaptionFilter())) == ids
+
+
+def test_compare_from_a_selection_plays_each_sets_cover_and_a_kept_cover_wins(studio):
+    one = finished_set(studio, "Two takes of a lighthouse", [digest_of("a"), digest_of("b")])
+    other = finished_set(studio, "A kite", [digest_of("c")])
+    first, second = (v.id for v in videos.generation(studio, one).variations)
+    kite = videos.generation(studio, other).variations[0].id
+    assert bulk.covers(studio, [other, one]) == [kite, first]  # in the order chosen; the first ready by default
+    videos.set_cover(studio, one, second)
+    assert bulk.covers(studio, [one, other]) == [second, kite]

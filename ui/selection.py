@@ -87,12 +87,13 @@ def _zip_bytes(write: Callable[[IO[bytes]], int]) -> bytes:
         return spool.read()
 
 
-def set_actions(scope: str, picked: list[int], undo_page: str) -> None:
-    """Favourite, folder, tags, Trash and ZIP for the chosen sets of videos."""
+def set_actions(scope: str, picked: list[int], undo_page: str, comparable: bool = False) -> None:
+    """Favourite, folder, tags, Trash and ZIP for the chosen sets of videos; Compare too where the
+    page draws the Compare dialog (``comparable``)."""
     studio = ui.studio()
     picked = bulk.still_there(studio, picked) if picked else []
     none = not picked
-    fav, unfav, folder, tag, zipped, delete = st.columns([1.3, 1.5, 1.4, 1.3, 1.6, 1.6])
+    fav, unfav, folder, tag, versus, zipped, delete = st.columns([1.3, 1.5, 1.3, 1.2, 1.4, 1.6, 1.6])
     if fav.button(
         "Favourite", key=f"{scope}-bulk-fav", icon=":material/star:", disabled=none, use_container_width=True
     ):
@@ -132,6 +133,17 @@ def set_actions(scope: str, picked: list[int], undo_page: str) -> None:
             if st.button("Remove tag", key=f"{scope}-bulk-untag-go"):
                 bulk.remove_tag(studio, picked, gone)
                 st.rerun()
+    if comparable and versus.button(
+        "Compare",
+        key=f"{scope}-bulk-compare",
+        icon=":material/compare:",
+        disabled=not 2 <= len(picked) <= 4,
+        help="Play 2 to 4 chosen sets side by side, in sync.",
+        use_container_width=True,
+    ):
+        from ui.compare import open_compare
+
+        open_compare(bulk.covers(studio, picked))
     zipped.download_button(
         "Download ZIP",
         data=lambda: _zip_bytes(lambda target: bulk.export_zip(studio, picked, target)),

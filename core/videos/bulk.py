@@ -67,6 +67,14 @@ def still_there(studio: Studio, generation_ids: Collection[int]) -> list[int]:
         return bulk_queries.live_ids(session, generation_ids)
 
 
+def covers(studio: Studio, generation_ids: Collection[int]) -> list[int]:
+    """The cover variation of each chosen set that has one ready (what Compare plays for a set)."""
+    with studio.db.session() as session:
+        views = [view_of(g) for g in bulk_queries.sets_with_files(session, generation_ids)]
+    order = {g: i for i, g in enumerate(generation_ids)}
+    return [v.cover.id for v in sorted(views, key=lambda v: order.get(v.id, 0)) if v.cover is not None]
+
+
 def favourite_many(studio: Studio, generation_ids: Collection[int], favourite: bool) -> int:
     with studio.db.session() as session:
         return bulk_queries.set_favourite_many(session, generation_ids, favourite)
