@@ -285,3 +285,37 @@ def test_a_keyboard_user_skips_the_filters_to_the_first_card(seeded, browser):
     in_card = "() => !!document.activeElement.closest(\"[class*='st-key-open-']\")"
     assert page.evaluate(in_card), page.evaluate("() => document.activeElement.outerHTML.slice(0, 200)")
     page.close()
+
+
+def test_an_edited_variation_shows_its_own_duration_and_prompt(seeded, browser):
+    """Issue #8: an edited variation showed its set's prompt and duration (a 28 s loop said "4 s")."""
+    from core.config import Settings
+    from core.studio import open_studio
+    from core.videos import library as videos
+
+    made, url = seeded
+    studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(made.home)}, secrets={}))
+    try:
+        loop_set = videos.generation(studio, made.edit_sets["loop"])
+        loop = next(v for v in loop_set.variations if v.id == made.edits["loop"])
+        own = f"{round(videos.variation_duration(studio, loop.id), 1):g} s"
+    finally:
+        studio.db.dispose()
+    assert own != f"{loop_set.seconds} s"  # the loop's length is not its set's
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    open_my_videos(page, url)
+    if not page.locator(f".st-key-open-{loop_set.id} button").count():
+        page.get_by_label("Page (of 2)").fill("2")
+        page.keyboard.press("Enter")
+        page.locator(f".st-key-open-{loop_set.id} button").first.wait_for(timeout=30_000)
+    page.locator(f".st-key-open-{loop_set.id} button").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text(f"Variation 1 of {len(loop_set.variations)}").wait_for(timeout=30_000)
+    for _ in range(loop.position):
+        page.keyboard.press("ArrowRight")
+    dialog.get_by_text(f"Variation {loop.position + 1} of {len(loop_set.variations)}").wait_for(timeout=30_000)
+    facts = dialog.get_by_text(" s · preset ").first
+    facts.wait_for(timeout=30_000)
+    assert f"· {own} ·" in facts.inner_text(), facts.inner_text()
+    assert "Loop" in dialog.inner_text() or "loop" in dialog.inner_text()
+    page.close()
