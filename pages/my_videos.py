@@ -9,6 +9,7 @@ from core.errors import AlreadyInLibrary, StudioError
 from core.videos import bulk, imports
 from core.videos import library as videos
 from ui import selection
+from ui.compare import compare_dialog
 from ui.filters import generation_filters
 from ui.grid import grid_anchor, grid_styles, skip_to_grid, video_card
 from ui.history import undo_notice
@@ -72,7 +73,7 @@ st.caption(f"{total} set{'s' if total != 1 else ''} of videos.")
 if selecting:
     with st.container(border=True, key="videos-bulk"):
         picked = selection.selection_row("videos", [v.id for v in shown], lambda: bulk.matching_ids(studio, flt), total)
-        selection.set_actions("videos", picked, "my_videos")
+        selection.set_actions("videos", picked, "my_videos", comparable=True)
 if not shown:
     st.info(
         "No videos yet. Make one on the Create video page, or import a file."
@@ -87,5 +88,7 @@ for start in range(0, len(shown), COLUMNS):
         with column:
             video_card(view, key=str(view.id), selecting=selecting)
 
-if st.session_state.get("lightbox"):
+if st.session_state.get("compare"):
+    compare_dialog()
+elif st.session_state.get("lightbox"):
     lightbox()

@@ -15,7 +15,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.browser import ROOT, chromium_browser, create_offline_video, running_app, wait_until_idle
+from tests.helpers.browser import (
+    ROOT,
+    chromium_browser,
+    create_offline_video,
+    running_app,
+    wait_for_posters,
+    wait_until_idle,
+)
 from tests.helpers.corpus import encode, photo
 from tests.helpers.library import Library, seed_library
 
@@ -124,14 +131,55 @@ def shoot_captions(camera: Camera, url: str, uploads: list[str]) -> None:
     wait_until_idle(page)
     page.wait_for_timeout(1500)  # the data grid draws its thumbnails after the script run
     camera.shoot("history", full_page=True)
+    page.locator(".st-key-history_select label").click()
+    wait_until_idle(page)
+    page.locator(".st-key-captions-select-all button").click()
+    wait_until_idle(page)
+    page.wait_for_timeout(1000)
+    camera.shoot("history-select")
+    page.locator(".st-key-captions-select-clear button").click()
+    wait_until_idle(page)
+    page.locator(".st-key-history_select label").click()
+    wait_until_idle(page)
 
 
 def shoot_videos(camera: Camera, url: str, made: Library) -> None:
     page = camera.page
     page.goto(f"{url}/my_videos")
     wait_until_idle(page)
-    page.wait_for_timeout(1500)  # posters are data URLs: let them paint
+    wait_for_posters(page)
+    page.wait_for_timeout(500)
     camera.shoot("my-videos", full_page=True)
+
+    # Select mode: two cards ticked, the bulk bar, and the Tags popover.
+    page.locator(".st-key-videos_select label").click()
+    wait_until_idle(page)
+    picked = [s for s in made.generated if s != made.failed_set and page.locator(f".st-key-videos-pick-{s}").count()]
+    for chosen in picked[:2]:
+        page.locator(f".st-key-videos-pick-{chosen} label").click()
+        wait_until_idle(page)
+    wait_for_posters(page)
+    camera.shoot("my-videos-select")
+    page.get_by_role("button", name="Tags").click()
+    page.get_by_label("Add tags").wait_for(timeout=10_000)
+    page.wait_for_timeout(300)
+    camera.shoot("my-videos-tags")
+    page.keyboard.press("Escape")
+
+    # Compare the two chosen sets, in sync.
+    page.locator(".st-key-videos-bulk-compare button").click()
+    dialog = page.get_by_role("dialog", name="Compare")
+    dialog.wait_for(timeout=30_000)
+    frame = page.frame_locator("[role=dialog] iframe").first
+    frame.locator("video").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # both videos decode their first frames
+    camera.shoot("compare")
+    page.keyboard.press("Escape")
+    page.get_by_role("dialog", name="Compare").wait_for(state="hidden", timeout=10_000)
+    page.locator(".st-key-videos-select-clear button").click()
+    wait_until_idle(page)
+    page.locator(".st-key-videos_select label").click()
+    wait_until_idle(page)
 
     dialog = open_set(page, url, made.hd_set, "Variation 1 of 1")
     settle(page, dialog)
@@ -173,6 +221,18 @@ def shoot_videos(camera: Camera, url: str, made: Library) -> None:
     wait_until_idle(page)
     page.wait_for_timeout(1000)
     camera.shoot("history-generations", full_page=True)
+
+    # The Trash, holding one set moved there from My Videos (restored afterwards).
+    dialog = open_set(page, url, made.generated[-1], "Variation 1 of")
+    dialog.get_by_role("button", name="Move set to Trash").click()
+    page.get_by_text("Moved to the Trash").wait_for(timeout=30_000)
+    page.goto(f"{url}/history")
+    wait_until_idle(page)
+    page.get_by_text("Trash", exact=True).click()
+    wait_until_idle(page)
+    camera.shoot("history-trash")
+    page.get_by_role("button", name="Restore").first.click()
+    wait_until_idle(page)
 
     # Last, so the new set does not change the other pictures: a job in progress on Create video.
     create_offline_video(page, url, seconds="4 s", variations="2")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.browser import chromium_browser, running_app, wait_until_idle
+from tests.helpers.browser import chromium_browser, running_app, wait_for_posters, wait_until_idle
 from tests.helpers.library import Library, seed_library
 
 pytestmark = pytest.mark.browser
@@ -32,16 +32,7 @@ def open_my_videos(page, url: str) -> None:
     wait_until_idle(page)
     for selector in (".ms-card", "[class*='st-key-open-'] button"):
         page.wait_for_function(f"() => document.querySelectorAll({selector!r}).length >= {FIRST_PAGE}", timeout=60_000)
-    page.evaluate(POSTERS_LOADED)
-
-
-# Resolves once every card's poster (a /media URL, fetched by the browser) has loaded and decoded.
-POSTERS_LOADED = """async () => {
-  const urls = [...document.querySelectorAll('.ms-card')]
-    .map(c => getComputedStyle(c).backgroundImage.match(/url\\("?(.*?)"?\\)/))
-    .filter(Boolean).map(m => m[1]);
-  await Promise.all(urls.map(u => { const i = new Image(); i.src = u; return i.decode(); }));
-}"""
+    wait_for_posters(page)
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +203,7 @@ def test_lineage_links_open_the_variation(seeded, browser):
     link.click()  # "Made from it": the blend made from this variation
     dialog.get_by_text("How it was made:").wait_for(timeout=30_000)
     page.wait_for_function(
-        "() => document.querySelector('[role=dialog]').innerText.includes('blend (')", timeout=30_000
+        "() => document.querySelector('[role=dialog]')?.innerText.includes('blend (')", timeout=30_000
     )
     page.close()
 

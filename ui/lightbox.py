@@ -1,6 +1,9 @@
-"""The lightbox: one set in a dialog; Left and Right step through its variations (native button
-shortcuts), with its prompt, lineage, the edit toolbar, folder, download, favourite, and moves of the
-set or one variation to the Trash (with Undo)."""
+"""The lightbox: one set in a dialog, with its prompt, lineage, the edit toolbar, folder, download,
+favourite, Compare, and moves of the set or one variation to the Trash (with Undo).
+
+Keyboard: Left and Right step through the set, F favourites, Delete moves what is shown to the
+Trash (native button shortcuts); C opens Compare through a small key listener, because Streamlit
+reserves C (its own "clear cache" key) and refuses it as a button shortcut. Escape closes."""
 
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from core.videos import edits
 from core.videos import library as videos
 from core.videos.kinds import VariationStatus
 from ui import edit_toolbar
+from ui.compare import open_compare
 from ui.history import offer_undo, undo_notice
+from ui.selection import danger_styles
 
 
 def _close_lightbox() -> None:
@@ -21,14 +26,25 @@ def _close_lightbox() -> None:
 
 
 def _trash_buttons(generation_id: int, variation_id: int, count: int) -> None:
-    """Move the set, or just this variation, to the Trash; the page then offers Undo."""
+    """Move the set, or just this variation, to the Trash (in the danger colour); the page then
+    offers Undo. The Delete key moves what is shown: this variation, or the set when it is the only one."""
     set_col, variation_col = st.columns(2)
     moved: trash.TrashItem | None = None
     try:
-        if set_col.button("Move set to Trash", icon=":material/delete:", key="lb-trash-set", use_container_width=True):
+        if set_col.button(
+            "Move set to Trash",
+            icon=":material/delete:",
+            key="danger-lb-trash-set",
+            shortcut="Delete" if count == 1 else None,
+            use_container_width=True,
+        ):
             moved = trash.trash_set(ui.studio(), generation_id)
         if count > 1 and variation_col.button(
-            "Move this variation to Trash", icon=":material/delete:", key="lb-trash-variation", use_container_width=True
+            "Move this variation to Trash",
+            icon=":material/delete:",
+            key="danger-lb-trash-variation",
+            shortcut="Delete",
+            use_container_width=True,
         ):
             moved = trash.trash_variation(ui.studio(), variation_id)
     except StudioError as exc:
@@ -45,6 +61,36 @@ def _trash_buttons(generation_id: int, variation_id: int, count: int) -> None:
 PLAYER_CSS = """<style>
 [data-testid="stDialog"] video{max-height:calc(100vh - 300px);background:#000;}
 </style>"""
+
+# C presses the lightbox's Compare button. Streamlit refuses "C" as a button shortcut (it keeps the
+# key for itself), so one listener, installed once per page, catches it first (capture phase) and
+# only while a lightbox with its Compare button is open and the user is not typing.
+COMPARE_KEY_JS = """<script>
+(() => {
+  if (window.msCompareKey) return;
+  window.msCompareKey = true;
+  window.addEventListener('keydown', (event) => {
+    if (event.key !== 'c' && event.key !== 'C') return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    const target = event.composedPath()[0];
+    if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+    const button = document.querySelector('[role="dialog"] .st-key-lb-compare button');
+    if (!button || button.disabled) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    button.click();
+  }, true);
+})();
+</script>"""
+
+
+def _compare_ids(view: videos.GenerationView, index: int) -> list[int]:
+    """What Compare opens with: this variation and the next ready one of its set (only this one
+    when it is the set's only ready variation; Compare then asks for one more)."""
+    current = view.variations[index]
+    others = view.variations[index + 1 :] + view.variations[:index]
+    after = [v.id for v in others if v.status == VariationStatus.COMPLETED]
+    return [current.id, after[0]] if after else [current.id]
 
 
 @st.dialog("Video", width="large", on_dismiss=_close_lightbox)
@@ -63,6 +109,8 @@ def lightbox() -> None:
     index = state["index"] % count
     variation = view.variations[index]
     st.html(PLAYER_CSS)
+    st.html(COMPARE_KEY_JS, unsafe_allow_javascript=True)
+    danger_styles()
     undo_notice("my_videos", "lb-undo")
     player, side = st.columns([3, 2], gap="medium")
     with player:
@@ -99,7 +147,7 @@ def lightbox() -> None:
                 text=f"{str(variation.status).replace('_', ' ')} · {variation.progress:.0f}%",
             )
     with side:
-        download_col, favourite_col = st.columns(2)
+        download_col, favourite_col, compare_col = st.columns(3)
         if variation.video_sha256:
             download_col.download_button(
                 "Download",
@@ -114,10 +162,20 @@ def lightbox() -> None:
             "Unfavourite" if view.favourite else "Favourite",
             icon=":material/star:",
             key="lb-fav",
+            shortcut="F",
             use_container_width=True,
         ):
             videos.set_favourite(studio, view.id, not view.favourite)
             st.rerun(scope="fragment")
+        if compare_col.button(
+            "Compare",
+            icon=":material/compare:",
+            key="lb-compare",
+            help="Play this variation beside others, in sync (C)",
+            disabled=variation.status != VariationStatus.COMPLETED,
+            use_container_width=True,
+        ):
+            open_compare(_compare_ids(view, index))
         _trash_buttons(view.id, variation.id, count)
         found = edits.lineage(studio, variation.id)
         with st.expander("Prompt and settings", expanded=True):

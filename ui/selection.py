@@ -20,7 +20,7 @@ from ui.history import offer_undo
 
 DANGER_CSS = """<style>
 [class*="st-key-danger-"] button{border-color:#e5484d;color:#ff6369;}
-[class*="st-key-danger-"] button:hover{background:#e5484d;border-color:#e5484d;color:#fff;}
+[class*="st-key-danger-"] button:hover{background:#cd2b31;border-color:#cd2b31;color:#fff;}
 </style>"""
 
 

@@ -182,3 +182,16 @@ def open_first_set(page, url: str, expect: str):
     dialog = page.get_by_role("dialog")
     dialog.get_by_text(expect).wait_for(timeout=30_000)
     return dialog
+
+
+POSTERS_LOADED = """async () => {
+  const urls = [...document.querySelectorAll('.ms-card')]
+    .map(c => getComputedStyle(c).backgroundImage.match(/url\\("?(.*?)"?\\)/))
+    .filter(Boolean).map(m => m[1]);
+  await Promise.all(urls.map(u => { const i = new Image(); i.src = u; return i.decode(); }));
+}"""
+
+
+def wait_for_posters(page) -> None:
+    """Return once every My Videos card's poster (a /media URL the browser fetches) has loaded and decoded."""
+    page.evaluate(POSTERS_LOADED)
