@@ -159,6 +159,8 @@ def shoot_videos(camera: Camera, url: str, made: Library) -> None:
         page.locator(f".st-key-videos-pick-{chosen} label").click()
         wait_until_idle(page)
     wait_for_posters(page)
+    page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
+    page.wait_for_timeout(300)
     camera.shoot("my-videos-select")
     page.get_by_role("button", name="Tags").click()
     page.get_by_label("Add tags").wait_for(timeout=10_000)
@@ -167,11 +169,11 @@ def shoot_videos(camera: Camera, url: str, made: Library) -> None:
     page.keyboard.press("Escape")
 
     # Compare the two chosen sets, in sync.
-    page.locator(".st-key-videos-bulk-compare button").click()
+    wait_until_idle(page)
+    page.locator(".st-key-videos-bulk-compare button").first.click()
     dialog = page.get_by_role("dialog", name="Compare")
     dialog.wait_for(timeout=30_000)
-    frame = page.frame_locator("[role=dialog] iframe").first
-    frame.locator("video").first.wait_for(timeout=30_000)
+    dialog.locator("video").nth(1).wait_for(timeout=30_000)
     page.wait_for_timeout(1500)  # both videos decode their first frames
     camera.shoot("compare")
     page.keyboard.press("Escape")
