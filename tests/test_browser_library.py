@@ -78,7 +78,11 @@ def test_every_card_shows_its_own_poster_in_its_own_shape(seeded, browser):
     assert sprite.evaluate("s => getComputedStyle(s).backgroundImage") == "none"
     sprite.locator("xpath=..").hover()
     page.wait_for_timeout(300)
-    assert sprite.evaluate("s => getComputedStyle(s).backgroundImage").startswith('url("')
+    strip = sprite.evaluate("s => getComputedStyle(s).backgroundImage")
+    assert strip.startswith('url("')
+    strip_url = strip[len('url("') : -len('")')]
+    loaded = "async u => { const i = new Image(); i.src = u; await i.decode(); return i.naturalWidth; }"
+    assert page.evaluate(loaded, strip_url) > 0  # still served after the script run ended
     assert sprite.evaluate("s => getComputedStyle(s).animationName") == "ms-play"
     page.close()
 
