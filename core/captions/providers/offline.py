@@ -111,22 +111,23 @@ def with_article(label: str) -> str:
 def look(image: Image.Image) -> Findings:
     """Run every local model over one RGB picture."""
     from core.captions.vision import efficientnet, subjects
-    from core.captions.vision.colours import dominant_colours, orientation, plain_colour
+    from core.captions.vision.colours import dominant_colours, orientation, plain_colour, thumbnail
     from core.captions.vision.faces import detect_faces
 
     probs = efficientnet.probabilities(image)
     text, text_checked = _read_text(image)
+    small = thumbnail(image)
     return Findings(
         subjects=subjects.rank_subjects(probs, efficientnet.labels()),
         guesses=efficientnet.top_guesses(probs),
         faces=detect_faces(image),
         text=text,
         text_checked=text_checked,
-        colours=dominant_colours(image),
+        colours=dominant_colours(small),
         orientation=orientation(image.width, image.height),
         width=image.width,
         height=image.height,
-        plain=plain_colour(image),
+        plain=plain_colour(small),
     )
 
 

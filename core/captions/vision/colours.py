@@ -76,9 +76,14 @@ def colour_names(rgb: np.ndarray) -> np.ndarray:
     return names
 
 
+def thumbnail(image: Image.Image) -> Image.Image:
+    """The small copy both colour measures read; pass it to them to shrink the picture once."""
+    return image.convert("RGB").resize((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+
+
 def dominant_colours(image: Image.Image, limit: int = 3) -> list[ColourShare]:
     """The named colours covering the most of the picture, largest first (at most ``limit``)."""
-    thumb = image.convert("RGB").resize((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    thumb = thumbnail(image)  # a thumbnail already: the same size, so an exact copy
     names = colour_names(np.asarray(thumb)).ravel()
     values, counts = np.unique(names, return_counts=True)
     order = np.argsort(counts)[::-1]
@@ -88,7 +93,7 @@ def dominant_colours(image: Image.Image, limit: int = 3) -> list[ColourShare]:
 
 def plain_colour(image: Image.Image) -> str | None:
     """The colour name of a picture that is one flat colour (a blank or a test card), else None."""
-    thumb = np.asarray(image.convert("RGB").resize((THUMBNAIL_SIDE, THUMBNAIL_SIDE)), dtype=np.float32)
+    thumb = np.asarray(thumbnail(image), dtype=np.float32)
     if float(thumb.reshape(-1, 3).std(axis=0).max()) > PLAIN_MAX_STD:
         return None
     return str(colour_names(thumb.mean(axis=(0, 1)).round().astype(np.uint8)[None])[0])
