@@ -80,12 +80,12 @@ if (generate or again) and files:
     progress = st.progress(0.0, text="Captioning…")
 
     def on_progress(done: int, total: int, outcome: captions.CaptionOutcome) -> None:
-        progress.progress(done / total, text=f"Captioned {done} of {total}: {outcome.name}")
+        progress.progress(done / total, text=f"Captioned {done} of {total}: {ui.plain(outcome.name)}")
 
     try:
         results, new = captions.caption_new(studio, uploads, style, prompt, provider, captioned, on_progress)
     except StudioError as exc:
-        st.error(exc.message, icon=":material/error:")
+        st.error(ui.plain(exc.message), icon=":material/error:")
         results, new = [], 0
     progress.empty()
     st.session_state.setdefault("captioned", {}).update(results)
@@ -122,15 +122,15 @@ def made_by(outcome: captions.CaptionOutcome) -> str:
 def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
     with st.container(border=True):
         if not outcome.ok:
-            st.error(outcome.error, icon=":material/broken_image:")
+            st.error(ui.plain(outcome.error or ""), icon=":material/broken_image:")
             return
         assert outcome.caption_id is not None and outcome.text is not None  # an ok outcome has both
         caption_id = outcome.caption_id
         thumb, body = st.columns([1, 3])
         if outcome.thumbnail:
-            thumb.image(outcome.thumbnail, caption=outcome.name, use_container_width=True)
+            thumb.image(outcome.thumbnail, caption=ui.plain(outcome.name), use_container_width=True)
         with body:
-            st.caption(made_by(outcome))
+            st.caption(ui.plain(made_by(outcome)))
             st.code(outcome.text, language=None, wrap_lines=True)  # its copy button: COPY_BUTTON_VISIBLE
             edit_col, regen_col = st.columns(2)
             with edit_col.popover("Edit", icon=":material/edit:", use_container_width=True):
@@ -139,7 +139,7 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
                     try:
                         captions.edit_caption(studio, caption_id, new_text)
                     except StudioError as exc:
-                        st.error(exc.message)
+                        st.error(ui.plain(exc.message))
                     else:
                         _remember(index, captions.CaptionOutcome(**{**outcome.__dict__, "text": new_text.strip()}))
                         st.rerun()
@@ -153,7 +153,7 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
                         fresh = captions.CaptionOutcome(name=outcome.name, error=exc.message)
                 _remember(index, fresh if fresh.ok else outcome)
                 if not fresh.ok:
-                    st.error(fresh.error)
+                    st.error(ui.plain(fresh.error or ""))
                 else:
                     st.rerun()
 

@@ -211,7 +211,7 @@ with settings_col:
     try:
         plan = create.plan(settings)
     except StudioError as exc:
-        st.warning(exc.message)
+        st.warning(ui.plain(exc.message))
     if plan is not None:
         st.caption(f"Output {plan.width}×{plan.height}" + (f" — {plan.note}" if plan.note else ""))
     prices = create.prices(studio)
@@ -242,7 +242,7 @@ if create_clicked:
     try:
         generation_id = create.create_generation(studio, parts, settings, prompt_text=edited, reference=reference)
     except StudioError as exc:
-        st.error(exc.message, icon=":material/error:")
+        st.error(ui.plain(exc.message), icon=":material/error:")
     else:
         state["created_set"] = generation_id  # the draft keeps every field: the next take starts from this one
         st.toast(f"Set #{generation_id} queued — watch it below or in My Videos.", icon=":material/movie:")
@@ -296,9 +296,9 @@ def _delete_preset(name: str) -> None:
 with st.expander("Style presets"):
     message = state.pop("preset_message", None)
     if message and message[0] == "error":
-        st.error(message[1], icon=":material/error:")
+        st.error(ui.plain(message[1]), icon=":material/error:")
     elif message:
-        st.toast(message[1], icon=":material/palette:")
+        st.toast(ui.plain(message[1]), icon=":material/palette:")
     st.markdown("**Save these words as a new preset**")
     st.text_input("Preset name", key="preset_name")
     st.text_input("Words it adds to the prompt", key="preset_words", placeholder="e.g. pastel watercolour")

@@ -122,16 +122,16 @@ if not chosen:
 
 row = rows[chosen[0]]
 with st.container(border=True):
-    st.markdown(f"**{row.image_name}** · {row.style} · {ui.provider_label(row.provider)}")
+    st.markdown(f"**{ui.plain(row.image_name)}** · {row.style} · {ui.provider_label(row.provider)}")
     if row.prompt:
-        st.caption(f"Prompt: {row.prompt}")
+        st.caption(f"Prompt: {ui.plain(row.prompt)}")
     new_text = st.text_area("Caption", row.text, key=f"history-edit-{row.caption_id}", height=140)
     save_col, delete_col, _spacer = st.columns([1, 1, 4])
     if save_col.button("Save changes", type="primary", key=f"history-save-{row.caption_id}"):
         try:
             captions.edit_caption(studio, row.caption_id, new_text)
         except StudioError as exc:
-            st.error(exc.message)
+            st.error(ui.plain(exc.message))
         else:
             st.toast("Caption saved.")
             st.rerun()
@@ -139,7 +139,7 @@ with st.container(border=True):
         try:
             moved = trash.trash_caption(studio, row.caption_id)
         except StudioError as exc:
-            st.error(exc.message)
+            st.error(ui.plain(exc.message))
         else:
             history_ui.offer_undo(moved, "history")
             st.rerun()

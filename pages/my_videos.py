@@ -40,12 +40,12 @@ with st.sidebar:
                 with st.spinner(f"Importing {upload.name}…"):
                     imports.import_video(studio, upload.name, upload.getvalue())
             except AlreadyInLibrary as exc:
-                st.info(exc.message, icon=":material/content_copy:")
+                st.info(ui.plain(exc.message), icon=":material/content_copy:")
                 st.session_state["lightbox"] = {"generation": exc.generation_id, "index": 0}  # open the set
             except StudioError as exc:
-                st.error(exc.message, icon=":material/error:")
+                st.error(ui.plain(exc.message), icon=":material/error:")
             else:
-                st.toast(f"Imported {upload.name}.")
+                st.toast(f"Imported {ui.plain(upload.name)}.")
 
 flt = generation_filters("videos")
 fav_col, folder_col, tag_col, select_col, page_col = st.columns([2, 2.4, 2.4, 1.4, 2], vertical_alignment="bottom")

@@ -208,7 +208,7 @@ def _details(item: compare.CompareItem) -> None:
         try:
             videos.set_cover(studio, item.generation_id, item.variation_id)
         except StudioError as exc:
-            st.error(exc.message)
+            st.error(ui.plain(exc.message))
             return
         st.toast(f"Variation {item.position + 1} is now the cover of set #{item.generation_id}.")
         st.rerun(scope="fragment")
@@ -238,7 +238,7 @@ def compare_dialog() -> None:
         compare.check_count(len(items))
     except StudioError as exc:
         more = " Add one more from the list above." if len(items) == 1 else ""
-        st.info(exc.message + more, icon=":material/compare:")
+        st.info(ui.plain(exc.message + more), icon=":material/compare:")
         return
     urls = [_media_url(videos.video_path(studio, item.video_sha256), item.variation_id) for item in items]
     st.html(sync_player_html(items, urls), unsafe_allow_javascript=True)

@@ -37,7 +37,7 @@ def _queued(view: videos.GenerationView, submit) -> None:
     try:
         new_id = submit()
     except StudioError as exc:
-        st.error(exc.message, icon=":material/error:")
+        st.error(ui.plain(exc.message), icon=":material/error:")
         return
     fresh = videos.generation(ui.studio(), view.id)
     index = next((i for i, v in enumerate(fresh.variations) if v.id == new_id), 0) if fresh else 0

@@ -108,7 +108,7 @@ def video_card(view: videos.GenerationView, key: str, selecting: bool = False) -
         try:
             count = videos.retry_failed(studio, view.id)
         except StudioError as exc:
-            st.error(exc.message)
+            st.error(ui.plain(exc.message))
         else:
             st.toast(f"Set #{view.id}: {count} variation{'s' if count != 1 else ''} queued again.")
             st.rerun()

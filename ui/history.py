@@ -177,7 +177,7 @@ def trash_view() -> None:
                 try:
                     trash.restore(studio, item)
                 except StudioError as exc:
-                    st.error(exc.message)
+                    st.error(ui.plain(exc.message))
                 else:
                     st.toast("Restored.")
                     st.rerun()

@@ -48,7 +48,7 @@ def _trash_buttons(generation_id: int, variation_id: int, count: int) -> None:
         ):
             moved = trash.trash_variation(ui.studio(), variation_id)
     except StudioError as exc:
-        st.error(exc.message)
+        st.error(ui.plain(exc.message))
     if moved is None:
         return
     offer_undo(moved, "my_videos")
@@ -140,7 +140,7 @@ def lightbox() -> None:
             path = videos.video_path(studio, variation.video_sha256)
             st.video(str(path), loop=True, autoplay=True, muted=True)
         elif variation.status == VariationStatus.FAILED:
-            st.error(variation.error or "This variation failed.", icon=":material/error:")
+            st.error(ui.plain(variation.error or "This variation failed."), icon=":material/error:")
         else:
             st.progress(
                 int(variation.progress) / 100,
@@ -182,8 +182,8 @@ def lightbox() -> None:
             st.text(found.prompt if found and found.prompt else view.prompt)
             crop = " · cropped on this computer" if view.local_crop else ""
             st.caption(
-                f"{ui.video_backend_label(view.backend)} · {view.model} · {view.width}×{view.height}{crop} · "
-                f"{round(variation.duration_s or view.seconds, 1):g} s · preset {view.style_preset} · "
+                f"{ui.video_backend_label(view.backend)} · {ui.plain(view.model)} · {view.width}×{view.height}{crop} · "
+                f"{round(variation.duration_s or view.seconds, 1):g} s · preset {ui.plain(view.style_preset)} · "
                 f"status {variation.status}"
             )
         edit_toolbar.lineage_panel(variation, found)
@@ -193,8 +193,10 @@ def lightbox() -> None:
                 try:
                     videos.set_folder(studio, view.id, folder)
                 except StudioError as exc:
-                    st.error(exc.message)
+                    st.error(ui.plain(exc.message))
                 else:
-                    st.toast(f"Moved to “{folder.strip()}”." if folder.strip() else "Removed from its folder.")
+                    st.toast(
+                        f"Moved to “{ui.plain(folder.strip())}”." if folder.strip() else "Removed from its folder."
+                    )
     if variation.status == VariationStatus.COMPLETED and variation.video_sha256:
         edit_toolbar.toolbar(view, variation)

@@ -113,7 +113,7 @@ def set_actions(scope: str, picked: list[int], undo_page: str, comparable: bool 
             try:
                 count = bulk.move_many_to_folder(studio, picked, None if name == "No folder" else name)
             except StudioError as exc:
-                st.error(exc.message)
+                st.error(ui.plain(exc.message))
             else:
                 st.toast(f"Moved {count} set{'s' if count != 1 else ''}.")
                 st.rerun()
@@ -123,9 +123,9 @@ def set_actions(scope: str, picked: list[int], undo_page: str, comparable: bool 
             try:
                 added, count = bulk.add_tags(studio, picked, text)
             except StudioError as exc:
-                st.error(exc.message)
+                st.error(ui.plain(exc.message))
             else:
-                st.toast(f"Tagged {count} set{'s' if count != 1 else ''}: {', '.join(added)}.")
+                st.toast(f"Tagged {count} set{'s' if count != 1 else ''}: {ui.plain(', '.join(added))}.")
                 st.rerun()
         on_them = [t for t, _ in bulk.tags(studio, picked)] if picked else []
         if on_them:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+import ui
 from core.status import ServiceStatus
 
 
@@ -33,12 +34,12 @@ def service_picker(
             key=key,
             label_visibility="collapsed",
         )
-        st.caption(by_key[chosen].reason)
+        st.caption(ui.plain(by_key[chosen].reason))
         if chosen == "offline":
             st.info(offline_note, icon=":material/wifi_off:")
         unavailable = [s for s in statuses if not s.configured]
         if unavailable:
             with st.expander(others):
                 for status in unavailable:
-                    st.markdown(f"**{status.label}** — not configured. {status.reason}")
+                    st.markdown(f"**{ui.plain(status.label)}** — not configured. {ui.plain(status.reason)}")
     return chosen
