@@ -122,8 +122,16 @@ def test_no_field_turns_into_markup_on_any_page(tmp_path):
         page.locator(".st-key-danger-videos-bulk-trash button").click()  # the Undo notice quotes the prompts
         page.get_by_text("Moved to the Trash").wait_for(timeout=30_000)
 
-        page.goto(f"{url}/history")  # captions, generations, the Trash
+        page.goto(f"{url}/history")  # captions (and one's detail), generations, the Trash
         wait_until_idle(page)
+        page.get_by_label("Search captions and prompts").fill("caption")
+        page.keyboard.press("Enter")
+        wait_until_idle(page)
+        grid = page.locator("[data-testid='stDataFrame']").first.bounding_box()
+        page.mouse.click(grid["x"] + 18, grid["y"] + 36 + 32)  # the first row's selection box
+        page.get_by_role("button", name="Save changes").wait_for(timeout=30_000)  # its detail is open
+        shown = page.locator("[data-testid='stMarkdownContainer']", has_text="image ![x](beacon-image.png) <img")
+        shown.first.wait_for(timeout=10_000)  # the name, drawn as written
         for view in ("Generations", "Trash"):
             page.get_by_text(view, exact=True).click()
             wait_until_idle(page)
