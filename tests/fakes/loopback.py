@@ -42,8 +42,16 @@ class RecordedRequest:
 @dataclass(frozen=True)
 class Reply:
     status: int
-    body: Any  # serialised as JSON
+    body: Any  # serialised as JSON, unless it is a Raw
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A body sent byte for byte (an HTML error page, broken JSON) with its own content type."""
+
+    data: bytes
+    content_type: str = "text/html; charset=utf-8"
 
 
 @dataclass
@@ -201,10 +209,11 @@ def _make_handler(fake: LoopbackServer) -> type[BaseHTTPRequestHandler]:
             reply = fake._dispatch(request)
             if reply is None:
                 return
-            payload = json.dumps(reply.body).encode("utf-8")
+            raw = reply.body if isinstance(reply.body, Raw) else None
+            payload = raw.data if raw else json.dumps(reply.body).encode("utf-8")
             try:
                 self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", raw.content_type if raw else "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 for name, value in reply.headers.items():
                     self.send_header(name, value)

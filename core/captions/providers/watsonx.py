@@ -240,6 +240,18 @@ class WatsonxCaptioner:
             return ProviderError(
                 f"The TLS certificate of {cfg.url} could not be verified; set WATSONX_VERIFY to its CA bundle path."
             )
+        if isinstance(exc, WMLClientError) and str(getattr(exc, "error_msg", "")).startswith(_NOT_JSON):
+            # The SDK quotes the whole body in its message; a proxy's HTML page or a cut answer is not ours to show.
+            log.warning("watsonx answered HTTP 200 with a body that is not JSON")
+            return ProviderError(
+                "watsonx sent a reply that is not a valid answer (HTTP 200, not JSON); try again later."
+            )
+        if isinstance(exc, json.JSONDecodeError):  # only the SDK's IAM token call parses JSON itself
+            log.warning("the IBM Cloud sign-in service answered with a body that is not JSON")
+            return ProviderError(
+                "The IBM Cloud sign-in service sent a reply that is not a valid answer (HTTP 200, not JSON); "
+                "try again later."
+            )
         if isinstance(exc, WMLClientError) and "Cloud Pak for Data" in str(exc):
             # The SDK treats any URL outside its IBM Cloud list as an on-prem cluster.
             return ProviderError(
@@ -270,6 +282,9 @@ class WatsonxCaptioner:
                 f"watsonx could not find model {self.config.model_id} or the project/space (HTTP 404): {detail}"
             )
         return ProviderError(f"watsonx refused the request (HTTP {status}): {detail}")
+
+
+_NOT_JSON = "Failure during parsing json response"  # ibm_watsonx_ai.wml_resource, on a 2xx answer
 
 
 def _error_detail(response: Any) -> tuple[str | None, str | None]:
