@@ -92,6 +92,19 @@ def _filtered(statement: AnySelect, flt: CaptionFilter) -> AnySelect:
     return statement
 
 
+DISPLAY_NAME_CHARS = 255  # ImageAsset.display_name's column
+
+
+def fit_name(name: str, limit: int) -> str:
+    """``name`` shortened to ``limit`` characters in its middle, so that its extension survives."""
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not stem or len(extension) > 10 or not extension.isalnum():
+        return name[: limit - 1] + "…"
+    return stem[: limit - len(extension) - 2] + "…" + dot + extension
+
+
 def find_asset(session: Session, sha256: str) -> ImageAsset | None:
     return session.scalar(select(ImageAsset).where(ImageAsset.sha256 == sha256))
 
@@ -103,7 +116,7 @@ def add_asset(
     if asset is None:
         asset = ImageAsset(
             sha256=sha256,
-            display_name=display_name[:255],
+            display_name=fit_name(display_name, DISPLAY_NAME_CHARS),
             format=format,
             width=width,
             height=height,

@@ -44,6 +44,48 @@ def decompression_bomb_png(side: int = 40_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", body) + _png_chunk(b"IEND", b"")
 
 
+def jpeg_claiming(width: int = 10_000, height: int = 10_000) -> bytes:
+    """About 1.6 KB of real JPEG (a 64×64 photo) whose frame header claims ``width``×``height``.
+
+    libjpeg paints the blocks it has no data for grey, so it decodes without an error.
+    """
+    data = encode(photo("chelsea").resize((64, 64)), "JPEG", quality=75)
+    frame = data.index(b"\xff\xc0")  # baseline frame header: marker, length, precision, height, width
+    return data[: frame + 5] + struct.pack(">HH", height, width) + data[frame + 9 :]
+
+
+def float_tiff_with_non_finite() -> bytes:
+    """The coffee photo as a 32-bit float TIFF (0..1) with a +inf, a -inf and a NaN pixel."""
+    pixels = np.asarray(photo("coffee").convert("L"), dtype=np.float32) / 255
+    pixels[10, 10], pixels[20, 20], pixels[30, 30] = np.inf, -np.inf, np.nan
+    return encode(Image.fromarray(pixels, "F"), "TIFF")
+
+
+def zero_size_png() -> bytes:
+    """A well-formed PNG (every checksum right) whose header says 0×0 pixels."""
+    header = struct.pack(">IIBBBBB", 0, 0, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(b""))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def png_with_bad_header_checksum() -> bytes:
+    """A real PNG photo whose IHDR chunk's CRC is wrong (one flipped byte in transit)."""
+    data = bytearray(encode(photo("chelsea"), "PNG"))
+    crc = 8 + 8 + 13  # signature, IHDR length and type, IHDR payload
+    data[crc] ^= 0xFF
+    return bytes(data)
+
+
+def long_name(length: int = 300, extension: str = ".jpg") -> str:
+    """A file name of ``length`` characters ending in ``extension`` (longer than any database column)."""
+    stem = "holiday photo from the beach at sunset " * (length // 10 + 1)
+    return stem[: length - len(extension)] + extension
+
+
 def exif_rotated_jpeg() -> bytes:
     """A landscape JPEG whose EXIF says 'rotate 90° clockwise to display' (orientation 6)."""
     image = photo("chelsea")

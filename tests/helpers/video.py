@@ -65,14 +65,7 @@ def _write(
             out.mux(video.encode(frame))
         out.mux(video.encode())
         if audio is not None:
-            samples = _sine(seconds)
-            for start in range(0, samples.shape[1], 960):
-                chunk = av.AudioFrame.from_ndarray(
-                    np.ascontiguousarray(samples[:, start : start + 960]), format="fltp", layout="mono"
-                )
-                chunk.sample_rate, chunk.pts = 48000, start
-                out.mux(audio.encode(chunk))
-            out.mux(audio.encode())
+            _add_sine(out, audio, seconds)
     return path
 
 
@@ -141,6 +134,73 @@ def make_rotated_mov(path: Path, degrees: int = 90) -> Path:
             out.mux(video.encode(frame))
         out.mux(video.encode())
     return path
+
+
+def make_phone_mp4(
+    path: Path, width: int = 320, height: int = 180, degrees: int = -90, seconds: float = 1, audio: bool = True
+) -> Path:
+    """H.264/AAC in a +faststart MP4, stored landscape with a display matrix that says "turn 90°
+    clockwise" (ffprobe: rotation -90), as a phone records a portrait clip.
+
+    A white block marks the stored picture's top-left corner; shown upright it is the top-right.
+    """
+    with av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+        video = out.add_stream("libx264", rate=24)
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        video.options = {"preset": "ultrafast"}
+        video.set_display_rotation(degrees)  # counter-clockwise degrees, as PyAV reads them back
+        sound = out.add_stream("aac", rate=48000, layout="mono") if audio else None
+        block = min(width, height) // 4
+        for index, pixels in enumerate(moving_frames(width, height, round(seconds * 24))):
+            pixels //= 2  # nothing else near white
+            pixels[:block, :block] = 255
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+            frame.pts = index
+            out.mux(video.encode(frame))
+        out.mux(video.encode())
+        if isinstance(sound, av.AudioStream):
+            _add_sine(out, sound, seconds)
+    return path
+
+
+def make_moov_at_end(path: Path, seconds: float = 2) -> Path:
+    """H.264/AAC MP4 written the camera way: the index (moov) after the media data."""
+    return make_mp4(path, seconds=seconds, faststart=False, audio=True)
+
+
+def make_trailing_free_box(path: Path, megabytes: float = 4) -> Path:
+    """A +faststart H.264 MP4 followed by a big `free` box (a phone's or editor's reserved space)."""
+    make_mp4(path, audio=True)
+    size = int(megabytes * 2**20)
+    with open(path, "ab") as handle:
+        handle.write(struct.pack(">I4s", size, b"free") + bytes(size - 8))
+    return path
+
+
+def stream_packets(path: Path) -> list[tuple[str, int | None, bytes]]:
+    """Every picture and sound packet's kind, presentation time (in seconds × 1000) and bytes."""
+    with av.open(str(path)) as container:
+        streams = [container.streams.video[0], *container.streams.audio[:1]]
+        return [
+            (
+                packet.stream.type,
+                None if packet.pts is None else round(1000 * packet.pts * packet.time_base),
+                bytes(packet),
+            )
+            for packet in container.demux(*streams)
+            if packet.size
+        ]
+
+
+def _add_sine(out: av.container.OutputContainer, audio: av.AudioStream, seconds: float) -> None:
+    samples = _sine(seconds)
+    for start in range(0, samples.shape[1], 960):
+        chunk = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(samples[:, start : start + 960]), format="fltp", layout="mono"
+        )
+        chunk.sample_rate, chunk.pts = 48000, start
+        out.mux(audio.encode(chunk))
+    out.mux(audio.encode())
 
 
 def make_audio_only(path: Path, seconds: float = 1) -> Path:

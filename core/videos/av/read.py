@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -38,6 +39,8 @@ FULL_DECODE_MAX_SECONDS = 30  # ~0.2 s of decoding per 8 s of 720p on 2 cores
 STILL_IMAGE_CODECS = {"png", "mjpeg", "jpegls", "webp", "bmp", "tiff", "gif", "ppm", "pgm", "pam", "qoi", "jpeg2000"}
 # Text-art demuxers turn arbitrary bytes into a "video" stream; none of it is a picture.
 TEXT_ART_CODECS = {"ansi", "bintext", "xbin", "idf", "tty"}
+PADDING_BOXES = {b"free", b"skip", b"wide"}
+MAX_PADDING_BYTES = 64 * 1024  # FFmpeg writes an 8-byte `free` box, cameras a few KB kept for the index
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,32 @@ def stream_info(container: av.container.InputContainer, stream: av.VideoStream) 
         has_audio=bool(container.streams.audio),
         container=container.format.name,
     )
+
+
+def is_faststart(path: Path) -> bool:
+    """Whether an MP4's top-level boxes are laid out for streaming: the index (``moov``) before the
+    media data (``mdat``), boxes that end exactly where the file does, and little padding
+    (``free``/``skip``). Only box headers are read."""
+    size, offset, indexed, padding = path.stat().st_size, 0, False, 0
+    with open(path, "rb") as handle:
+        while offset < size:
+            handle.seek(offset)
+            header = handle.read(16)
+            if len(header) < 8:
+                return False
+            box_size, kind = struct.unpack(">I4s", header[:8])
+            if box_size == 1 and len(header) == 16:  # a 64-bit size follows the type
+                box_size = struct.unpack(">Q", header[8:])[0]
+            elif box_size == 0:  # the box runs to the end of the file
+                box_size = size - offset
+            if box_size < 8 or offset + box_size > size:
+                return False
+            if kind == b"mdat" and not indexed:
+                return False
+            indexed = indexed or kind == b"moov"
+            padding += box_size if kind in PADDING_BOXES else 0
+            offset += box_size
+    return indexed and padding <= MAX_PADDING_BYTES
 
 
 # ── probing and validating ──────────────────────────────────────────────────────────────────────

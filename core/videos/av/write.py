@@ -5,6 +5,7 @@ otherwise give 4:4:4, which browsers refuse), even dimensions, the index (``moov
 media data (``+faststart``) so playback starts before the download ends, and a keyframe about
 every second so seeking, posters and sprite sheets stay cheap. Files are written beside their
 destination and renamed into place, so a crash never leaves a half-written video in the library.
+A file that is all that but for its layout (index last, padding) is remuxed, not re-encoded.
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ import numpy as np
 from PIL import Image
 
 from core.errors import UnsupportedVideo
-from core.videos.av.read import VideoInfo, decoded_frames, open_video, probe, stream_duration, upright, video_stream
+from core.videos.av.read import (
+    VideoInfo,
+    decoded_frames,
+    open_video,
+    probe,
+    stream_duration,
+    stream_time_base,
+    upright,
+    video_stream,
+)
 
 if TYPE_CHECKING:  # av is imported where it is used: it is heavy for a page that never touches video
     import av
@@ -240,4 +250,40 @@ def transcode_to_browser(
             raise UnsupportedVideo(f"“{src.name}” is damaged: its {ctx.name} picture cannot be decoded.") from None
     if progress:
         progress(1.0)
+    return probe(dst)
+
+
+def remux_to_faststart(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> VideoInfo:
+    """Copy a browser-playable MP4's picture and sound packets, untouched, into a +faststart MP4 at ``dst``.
+
+    For a file whose only fault is its layout (the index after the media data, padding or junk after
+    it): nothing is re-encoded. Raises ``UnsupportedVideo`` if the packets cannot be copied into MP4.
+    """
+    import av
+
+    src, dst = Path(src), Path(dst)
+    partial = dst.with_name(f".{dst.name}.{os.getpid()}.partial")
+    with open_video(src, src.name, packets_only=True) as container:
+        video = video_stream(container, src.name)
+        streams: list[av.stream.Stream] = [video, *container.streams.audio[:1]]
+        output = av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"})
+        try:
+            copies = {}
+            for stream in streams:
+                copies[stream.index] = output.add_stream_from_template(stream)
+                copies[stream.index].time_base = stream_time_base(stream)
+            for packet in container.demux(*streams):
+                if packet.dts is None:  # the demuxer's end-of-stream marker
+                    continue
+                packet.stream = copies[packet.stream.index]
+                output.mux(packet)
+            output.close()
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                output.close()
+            partial.unlink(missing_ok=True)
+            if isinstance(exc, av.error.FFmpegError):
+                raise UnsupportedVideo(f"“{src.name}” cannot be copied into a new MP4 as it is.") from None
+            raise
+    os.replace(partial, dst)
     return probe(dst)
