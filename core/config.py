@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import BackendUnavailable
+from core.redact import remember_secrets
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,9 @@ class Settings:
         env = os.environ if environ is None else environ
         merged = dict(read_secrets_file() if secrets is None else secrets)
         merged.update({k: v for k, v in env.items() if k.startswith(PREFIXES)})
-        return cls(tuple(sorted((k, v) for k, v in merged.items() if v != "")))
+        values = tuple(sorted((k, v) for k, v in merged.items() if v != ""))
+        remember_secrets(values)  # from now on no log line, stored error, export or page shows them
+        return cls(values)
 
     def get(self, name: str, default: str | None = None) -> str | None:
         for key, value in self.values:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.config import Settings, data_home
+from core.redact import install_log_redaction
 from db import Database, MediaStore, open_database
 from db.engine import default_url
 
@@ -22,6 +23,7 @@ class Studio:
 
 
 def open_studio(settings: Settings | None = None) -> Studio:
+    install_log_redaction()  # the SDKs' loggers too: a key quoted back in a warning never reaches the log
     settings = settings or Settings.load()
     home = data_home(settings)
     url = settings.get("DATABASE_URL") or default_url(home)

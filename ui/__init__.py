@@ -21,10 +21,12 @@ from streamlit.delta_generator import DeltaGenerator
 from core.captions import service as captions
 from core.captions.providers.base import CaptionProvider
 from core.config import Settings
+from core.redact import install_log_redaction, scrub
 from core.status import ServiceStatus
 from core.studio import Studio, open_studio
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+install_log_redaction()
 
 
 @st.cache_resource(show_spinner=False)
@@ -129,8 +131,9 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
 def plain(text: str) -> str:
-    """User text made inert inside st.markdown: no link, image, emphasis or directive it spells."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    """User or service text made inert inside st.markdown (no link, image, emphasis or directive it
+    spells) and without any secret it may quote (the last line of the redaction layer)."""
+    return _MARKDOWN.sub(r"\\\1", scrub(text))
 
 
 def provider_label(key: str | None) -> str:

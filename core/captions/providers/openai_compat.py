@@ -18,7 +18,7 @@ from core.captions.providers.base import CaptionRequest, CaptionResult, vision_m
 from core.clients import ClientCache
 from core.config import Settings
 from core.errors import BackendUnavailable, ProviderError, translated
-from core.redact import redact
+from core.redact import display_url, redact
 from core.status import ServiceStatus
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def openai_status(settings: Settings) -> ServiceStatus:
     except BackendUnavailable as exc:
         return ServiceStatus(KEY, LABEL, False, exc.message)
     key_note = "" if config.api_key else " (no OPENAI_API_KEY: fine for local servers)"
-    return ServiceStatus(KEY, LABEL, True, f"{config.model} at {config.base_url}{key_note}")
+    return ServiceStatus(KEY, LABEL, True, f"{config.model} at {display_url(config.base_url)}{key_note}")
 
 
 def _build_client(config: OpenAICompatConfig) -> Any:
@@ -106,7 +106,7 @@ class OpenAICompatibleCaptioner:
                 model=self.config.model, messages=messages, max_tokens=MAX_TOKENS, temperature=TEMPERATURE
             )
         if not completion.choices:
-            raise ProviderError(f"The vision server at {self.config.base_url} answered without a caption.")
+            raise ProviderError(f"The vision server at {display_url(self.config.base_url)} answered without a caption.")
         text = (completion.choices[0].message.content or "").strip()
         if not text:
             raise ProviderError("The vision server returned an empty caption; check that the model accepts images.")
@@ -123,16 +123,16 @@ class OpenAICompatibleCaptioner:
         import openai
 
         cfg = self.config
-        where = f"The vision server at {cfg.base_url}"
+        where = f"The vision server at {display_url(cfg.base_url)}"
         if isinstance(exc, openai.APITimeoutError):  # before APIConnectionError: it is a subclass
             log.warning("OpenAI-compatible server timed out after %ss", cfg.timeout_s)
             return ProviderError(
                 f"{where} did not answer within {cfg.timeout_s:g} s; try again, or raise OPENAI_TIMEOUT."
             )
         if isinstance(exc, openai.APIConnectionError):
-            log.warning("OpenAI-compatible server unreachable at %s", cfg.base_url)
+            log.warning("OpenAI-compatible server unreachable at %s", display_url(cfg.base_url))
             return ProviderError(
-                f"Cannot reach the vision server at {cfg.base_url}; "
+                f"Cannot reach the vision server at {display_url(cfg.base_url)}; "
                 "check OPENAI_BASE_URL and that the server is running."
             )
         if not isinstance(exc, openai.APIStatusError):
