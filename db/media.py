@@ -13,6 +13,7 @@ import base64
 import hashlib
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 # The folders of the store.
@@ -20,6 +21,7 @@ ORIGINALS, THUMBS = "originals", "thumbs"  # captioned images and their History 
 VIDEOS, POSTERS, SPRITES, REFERENCES = "videos", "posters", "sprites", "references"
 VIDEO_FILES = ((VIDEOS, ".mp4"), (POSTERS, ".jpg"), (SPRITES, ".jpg"))  # one video, as stored
 STAGING = ".purging"  # files a purge is about to remove (see core/trash.py)
+PENDING = "pending-"  # under scratch: a caption save's files, written before its rows commit
 SPRITE_TILES = 10  # frames in a hover sprite strip, side by side
 
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tif"}
@@ -113,6 +115,45 @@ class MediaStore:
     def remove_video(self, digest: str) -> None:
         for kind, extension in VIDEO_FILES:
             self.remove(digest, kind, extension)
+
+    # --- pending files: written before their rows commit, moved into place after ----------------
+
+    def pending(self) -> Path:
+        """A fresh folder under scratch for one save's files: ``tmp/pending-<id>/<kind>/<digest><ext>``."""
+        folder = self.scratch() / f"{PENDING}{uuid.uuid4().hex}"
+        folder.mkdir()
+        return folder
+
+    def write_pending(self, folder: Path, data: bytes, kind: str, extension: str, digest: str) -> Path | None:
+        """Write ``data`` where ``place`` will find it; None when the store already has that file."""
+        if self.path_for(digest, kind, extension).exists():
+            return None
+        target = folder / kind / f"{digest}{extension}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return target
+
+    def place(self, pending_file: Path) -> None:
+        """Move a pending file into the store (one rename); a copy already there wins."""
+        digest, _, extension = pending_file.name.partition(".")
+        target = self.path_for(digest, pending_file.parent.name, "." + extension)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            pending_file.unlink(missing_ok=True)
+        else:
+            os.replace(pending_file, target)
+
+    def pending_files(self) -> list[tuple[Path, str, str]]:
+        """Every pending file left anywhere: (path, digest, kind)."""
+        found = []
+        for path in sorted(self.scratch().glob(f"{PENDING}*/*/*")):
+            digest = path.name.split(".", 1)[0]
+            if path.is_file() and len(digest) == 64:
+                found.append((path, digest, path.parent.name))
+        return found
 
     # --- staging for a crash-safe purge: files move aside before their rows go --------------------
 

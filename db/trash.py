@@ -262,6 +262,14 @@ def delete_purged_rows(session: Session, plan: PurgePlan) -> None:
     session.execute(delete(Generation).where(Generation.id.in_(gone)))
 
 
+def used_digests(session: Session) -> dict[str, set[str]]:
+    """Per kind of stored file, every digest some row (live or trashed) owns."""
+    used: dict[str, set[str]] = {}
+    for kind, column in _OWNER_COLUMN.items():
+        used[kind] = set(session.scalars(select(column).where(column.is_not(None)).distinct()))
+    return used
+
+
 def digest_in_use(session: Session, kind: str, digest: str) -> bool:
     """Whether any row, live or trashed, owns the stored file of this kind and digest."""
     column = _OWNER_COLUMN.get(kind)

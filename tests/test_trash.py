@@ -11,19 +11,20 @@ import textwrap
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from core import trash
 from core.captions import service as captions
 from core.errors import StudioError
 from core.videos import library as videos
 from db import videos as video_queries
-from db.media import EXTENSIONS, ORIGINALS, POSTERS, REFERENCES, THUMBS, VIDEO_FILES
-from db.models import Caption, Generation, ImageAsset, Variation, utcnow
-from tests.helpers.studio import add_generation_row
+from db.media import ORIGINALS, POSTERS, VIDEO_FILES
+from db.models import Caption, Generation, utcnow
+from tests.helpers.studio import add_generation_row, assert_rows_and_files_agree
 from tests.helpers.studio import digest_of as _digest
 from tests.helpers.studio import finished_set as _finished_set
 from tests.helpers.studio import stored_caption as _caption
+from tests.helpers.studio import stored_files as _files
 
 
 def _library_ids(studio, **filters):
@@ -32,36 +33,6 @@ def _library_ids(studio, **filters):
 
 def _caption_ids(studio, **filters):
     return sorted(r.caption_id for r in captions.history(studio, captions.CaptionFilter(**filters), limit=100)[1])
-
-
-def _files(studio):
-    scratch = studio.media.scratch()
-    return {p for p in studio.media.files() if scratch not in p.parents}
-
-
-def assert_rows_and_files_agree(studio):
-    """Every stored file is some row's (live or trashed), and every row's files are there."""
-    media = studio.media
-    with studio.db.session() as session:
-        wanted = {
-            media.path_for(a.sha256, kind, ext)
-            for a in session.scalars(select(ImageAsset))
-            for kind, ext in ((ORIGINALS, EXTENSIONS[a.format]), (THUMBS, ".jpg"))
-        }
-        wanted |= {
-            media.path_for(d, kind, ext)
-            for d in session.scalars(select(Variation.video_sha256).where(Variation.video_sha256.is_not(None)))
-            for kind, ext in VIDEO_FILES
-        }
-        wanted |= {
-            media.path_for(d, REFERENCES, ".jpg")
-            for d in session.scalars(
-                select(Generation.reference_sha256).where(Generation.reference_sha256.is_not(None))
-            )
-        }
-    files = _files(studio)
-    assert sorted(map(str, files - wanted)) == [], "orphan files"
-    assert sorted(map(str, wanted - files)) == [], "rows pointing at missing files"
 
 
 def test_a_trashed_set_leaves_the_library_and_comes_back_with_its_files(studio):

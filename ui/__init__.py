@@ -31,9 +31,9 @@ install_log_redaction()
 
 @st.cache_resource(show_spinner=False)
 def studio() -> Studio:
-    """Opened once per server process, which also settles an interrupted purge and empties the
-    Trash of what has been there 30 days."""
-    from core import trash
+    """Opened once per server process, which also settles an interrupted purge, empties the Trash
+    of what has been there 30 days, and sweeps up what a crashed process left (then every 30 min)."""
+    from core import sweep, trash
 
     opened = open_studio()
     try:
@@ -41,6 +41,11 @@ def studio() -> Studio:
         trash.purge_expired(opened)
     except Exception:
         logging.getLogger(__name__).exception("The start-up purge of the Trash failed; it will run next start")
+    try:
+        sweep.sweep(opened)  # what a crashed process left: scratch, pending saves, files no row owns
+    except Exception:
+        logging.getLogger(__name__).exception("The start-up sweep failed; it will run again in half an hour")
+    sweep.start_periodic_sweep(opened)
     return opened
 
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 import time
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import IO
 
 from core import trash
@@ -87,15 +87,16 @@ def _save(
     result: CaptionResult,
     latency_ms: float,
 ) -> int:
+    """Write the image's files under scratch, commit the rows, then move the files into place: a
+    crash before the commit leaves only scratch files, after it only a move that ``core.sweep``
+    finishes; neither leaves an orphan or a row pointing at a missing file."""
     digest = sha256_hex(image.data)
-    created: list[Path] = []
+    folder = studio.media.pending()
     try:
-        original, new = studio.media.put(image.data, ORIGINALS, EXTENSIONS[image.format], digest)
-        if new:
-            created.append(original)
-        thumb_path, new = studio.media.put(thumb, THUMBS, ".jpg", digest)
-        if new:
-            created.append(thumb_path)
+        written = [
+            studio.media.write_pending(folder, image.data, ORIGINALS, EXTENSIONS[image.format], digest),
+            studio.media.write_pending(folder, thumb, THUMBS, ".jpg", digest),
+        ]
         with studio.db.session() as session:
             asset = queries.add_asset(
                 session,
@@ -120,10 +121,11 @@ def _save(
                 confidence=result.confidence,
             )
             caption_id = caption.id
-    except BaseException:
-        for path in created:  # the row never committed: the files it would have owned go too
-            path.unlink(missing_ok=True)
-        raise
+        for path in written:
+            if path is not None:
+                studio.media.place(path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # what a failed save wrote; empty after a good one
     return caption_id
 
 

@@ -12,8 +12,8 @@ from core.videos.jobs.runner import JobRunner
 from core.videos.prompt import VideoPrompt
 from db import captions as caption_queries
 from db import videos as queries
-from db.media import ORIGINALS, THUMBS, VIDEO_FILES
-from db.models import Caption, ImageAsset
+from db.media import EXTENSIONS, ORIGINALS, REFERENCES, THUMBS, VIDEO_FILES
+from db.models import Caption, Generation, ImageAsset, Variation
 
 PARTS = VideoPrompt(scene="A red fox trots through fresh snow", visual="soft morning light", motion="slow pan right")
 
@@ -113,3 +113,33 @@ def stored_caption(studio, text, digest, name="cat.jpg"):
         return caption_queries.add_caption(
             session, asset, style="alt_text", prompt="", provider="offline", model="m", text=text
         ).id
+
+
+def stored_files(studio):
+    scratch = studio.media.scratch()
+    return {p for p in studio.media.files() if scratch not in p.parents}
+
+
+def assert_rows_and_files_agree(studio):
+    """Every stored file is some row's (live or trashed), and every row's files are there."""
+    media = studio.media
+    with studio.db.session() as session:
+        wanted = {
+            media.path_for(a.sha256, kind, ext)
+            for a in session.scalars(select(ImageAsset))
+            for kind, ext in ((ORIGINALS, EXTENSIONS[a.format]), (THUMBS, ".jpg"))
+        }
+        wanted |= {
+            media.path_for(d, kind, ext)
+            for d in session.scalars(select(Variation.video_sha256).where(Variation.video_sha256.is_not(None)))
+            for kind, ext in VIDEO_FILES
+        }
+        wanted |= {
+            media.path_for(d, REFERENCES, ".jpg")
+            for d in session.scalars(
+                select(Generation.reference_sha256).where(Generation.reference_sha256.is_not(None))
+            )
+        }
+    files = stored_files(studio)
+    assert sorted(map(str, files - wanted)) == [], "orphan files"
+    assert sorted(map(str, wanted - files)) == [], "rows pointing at missing files"
