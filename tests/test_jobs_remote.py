@@ -81,7 +81,7 @@ def test_a_429_is_retried_after_its_retry_after_and_submits_once(api_studio, vid
 def test_a_500_while_polling_is_retried(api_studio, videos_server):
     generation_id = create_api_generation(api_studio)
     videos_server.fail_next(500, count=2, endpoint="retrieve")
-    fast_runner(api_studio).run_until_idle(timeout=60)
+    fast_runner(api_studio, backoff_s=0.1).run_until_idle(timeout=60)
     assert videos.generation(api_studio, generation_id).variations[0].status == "completed"
 
 

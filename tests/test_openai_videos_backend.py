@@ -353,6 +353,46 @@ def test_a_download_cut_off_halfway_is_transient_and_leaves_no_file(videos_serve
     assert (tmp_path / "video.mp4").stat().st_size == len(fake_mp4("1280x720", 4))
 
 
+MALFORMED = {"invalid_json": "JSON that cannot be read", "html": "a web page", "no_id": "a video object without an id"}
+CALLS = {
+    "create": ("the request to make the video", lambda backend, remote_id: backend.submit(request())),
+    "retrieve": ("a status check", lambda backend, remote_id: backend.poll(remote_id)),
+    "list": ("the request for its list of videos", lambda backend, remote_id: backend.list_remote()),
+}
+
+
+@pytest.mark.parametrize("endpoint", CALLS)
+@pytest.mark.parametrize("fault", MALFORMED)
+def test_a_malformed_200_is_the_services_transient_fault_told_without_its_body(videos_server, fault, endpoint):
+    backend = backend_for(videos_server)
+    remote_id = backend.submit(request()).remote_id
+    videos_server.break_next(fault, endpoint=endpoint)
+    what, call = CALLS[endpoint]
+
+    with pytest.raises(VideoServiceError) as caught:
+        call(backend, remote_id)
+
+    error = caught.value
+    assert error.transient and error.code == "malformed_answer"
+    assert error.message == f"The video service at {videos_server.v1_url} answered {what} with {MALFORMED[fault]}."
+    assert "<" not in error.message and "{" not in error.message  # the body is never quoted
+    call(backend, remote_id)  # the next answer is read as usual
+
+
+def test_a_web_page_in_place_of_the_video_is_transient_and_leaves_no_file(videos_server, tmp_path):
+    backend = backend_for(videos_server)
+    remote_id = completed_video(videos_server, backend)
+    videos_server.break_next("html", endpoint="content")
+
+    with pytest.raises(VideoServiceError) as caught:
+        backend.download(remote_id, "video", tmp_path / "video.mp4")
+
+    assert caught.value.transient and caught.value.message == (
+        f"The video service at {videos_server.v1_url} sent a web page or an error document instead of the video file."
+    )
+    assert not (tmp_path / "video.mp4").exists()
+
+
 def test_prompts_that_cannot_succeed_are_refused_before_any_request(videos_server):
     backend = backend_for(videos_server)
 

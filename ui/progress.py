@@ -26,17 +26,18 @@ def ensure_runner() -> JobRunner:
 def progress_panel() -> None:
     """Live progress of every video being made; it ticks only while something is being made, so an
     idle page is not rerun every second."""
-    jobs = videos.active_jobs(ui.studio())
+    jobs = videos.job_progress(ui.studio())
     if jobs:
         # Remember them now, so the fragment refreshes the whole page even if they finish before its first tick.
-        st.session_state.setdefault("_active_generations", set()).update(j[0] for j in jobs)
+        st.session_state.setdefault("_active_generations", set()).update(j.generation_id for j in jobs)
         _live_progress()
 
 
 @st.fragment(run_every=1.0)
 def _live_progress() -> None:
-    """Refreshes itself each second; the rest of the page never waits for it."""
-    jobs = videos.active_jobs(ui.studio())
+    """Refreshes itself each second; the rest of the page never waits for it. A job the service made
+    wait says so ("waiting for the service, next try in 10 min") with the service's reason below."""
+    jobs = videos.job_progress(ui.studio())
     seen = st.session_state.setdefault("_active_generations", set())
     if not jobs:
         if seen:  # something just finished: refresh the page once so the grid shows it
@@ -45,9 +46,8 @@ def _live_progress() -> None:
         return
     with st.container(border=True):
         st.markdown(f"**Making {len(jobs)} video{'s' if len(jobs) != 1 else ''}…**")
-        for generation_id, position, status, progress in jobs:
-            seen.add(generation_id)
-            st.progress(
-                int(progress) / 100,
-                text=f"Set #{generation_id} · variation {position + 1} · {status.label} · {progress:.0f}%",
-            )
+        for job in jobs:
+            seen.add(job.generation_id)
+            st.progress(int(job.progress) / 100, text=job.line)
+            if job.reason:
+                st.caption(ui.plain(job.reason))

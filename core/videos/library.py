@@ -11,12 +11,14 @@ from pathlib import Path
 from core import trash
 from core.errors import NoLongerExists, StudioError, must_exist
 from core.exports import rows_to_csv
+from core.redact import scrub
 from core.studio import Studio
 from core.text import clean
+from core.videos.jobs.retry import next_try_words
 from core.videos.kinds import ACTIVE, Operation, SetStatus, VariationStatus
 from db import videos as queries
 from db.media import POSTERS, SPRITE_TILES, SPRITES
-from db.models import Generation
+from db.models import Generation, utcnow
 
 GenerationFilter = queries.GenerationFilter
 SPRITE_FRAMES = SPRITE_TILES
@@ -255,7 +257,7 @@ def generation_rows(studio: Studio, flt: queries.GenerationFilter, limit: int = 
                     g.estimated_cost_usd,
                     round(sum(v.cost_usd for v in g.variations), 4),
                     g.prompt,
-                    " | ".join(v.error for v in g.variations if v.error),
+                    scrub(" | ".join(v.error for v in g.variations if v.error)),
                 )
             )
         return rows
@@ -269,3 +271,45 @@ def variation_duration(studio: Studio, variation_id: int) -> float:
     with studio.db.session() as session:
         found = must_exist(queries.get_variation(session, variation_id))
         return float(found.duration_s or found.generation.seconds)
+
+
+# --- the progress panel --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """One variation still being made, as the progress panel shows it."""
+
+    generation_id: int
+    position: int
+    status: VariationStatus
+    progress: float
+    retry_in_s: float | None = None  # waiting after a transient fault of the service
+    reason: str | None = None  # that fault, in one sentence
+
+    @property
+    def line(self) -> str:
+        doing = self.status.label if self.retry_in_s is None else next_try_words(self.retry_in_s)
+        return f"Set #{self.generation_id} · variation {self.position + 1} · {doing} · {self.progress:.0f}%"
+
+
+def job_progress(studio: Studio) -> list[JobProgress]:
+    """Every variation still being made; one the service made wait says so, with the time of its next try."""
+    now = utcnow()
+    found = []
+    with studio.db.session() as session:
+        for v in queries.active_variations(session):
+            # A running row's ``error`` is the transient fault it is waiting out; the runner clears it on success.
+            waiting = bool(v.error and v.next_attempt_at)
+            retry_in = max(0.0, (v.next_attempt_at - now).total_seconds()) if waiting and v.next_attempt_at else None
+            found.append(
+                JobProgress(
+                    v.generation_id,
+                    v.position,
+                    VariationStatus(v.status),
+                    v.progress,
+                    retry_in,
+                    v.error if waiting else None,
+                )
+            )
+    return found

@@ -21,6 +21,13 @@ Errors use OpenAI's shape ``{"error": {"message", "type", "param", "code"}}``. S
 ``fail(id, ...)``, expired downloads with ``expire(id)``, a body cut off halfway with
 ``truncate_downloads = N``; ``create_forms`` gives every create request's parsed fields and files.
 ``api_key=None`` accepts any bearer token; a wrong one gets a 401 that quotes it back in full.
+
+Faults of a real gateway, per test: ``delay_next(seconds, endpoint=...)`` makes the service take
+that long before it does the work (a slow create's video exists only once it answers), and
+``break_next(fault, endpoint=...)`` does the work but mangles the 200 on the way back — one of
+``FAULTS``: ``invalid_json`` (JSON cut off), ``html`` (a proxy's web page), ``no_id`` (a video
+object without its id), ``cut_without_length`` (half the body and no Content-Length, so only the
+file itself can tell). ``downloads(variant)`` counts the content requests for one variant.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import email.policy
 import functools
 import io
 import itertools
+import json
 import re
 import tempfile
 import threading
@@ -50,6 +58,11 @@ DOWNLOAD_LIFETIME_S = 3600
 FAKE_FPS = 4  # a real, playable H.264 file, but few frames: the fake must stay quick
 GONE = "The video is no longer available"
 ENDPOINTS = ("create", "retrieve", "content", "remix", "list", "delete")
+FAULTS = ("invalid_json", "html", "no_id", "cut_without_length")
+HTML_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>"
+    b"<body><h1>Bad Gateway</h1><p>The upstream server sent an invalid response.</p></body></html>\n"
+)
 
 _ID = r"(?P<id>[^/]+)"
 _ROUTES = (
@@ -229,10 +242,12 @@ class FakeVideo:
 
 
 @dataclass
-class _Failure:
+class _Planned:
+    """What the next ``remaining`` calls to ``endpoint`` get: a failure Reply, a delay or a fault."""
+
     endpoint: str
     remaining: int
-    reply: Reply
+    value: object
 
 
 class FakeVideos(LoopbackServer):
@@ -258,7 +273,10 @@ class FakeVideos(LoopbackServer):
         self.truncate_downloads = 0  # the next N downloads break off halfway through the body
         self.videos: dict[str, FakeVideo] = {}
         self.create_forms: list[CreateForm] = []
-        self._failures: list[_Failure] = []
+        self._failures: list[_Planned] = []
+        self._delays: list[_Planned] = []
+        self._faults: list[_Planned] = []
+        self._closing = threading.Event()
         self._planned_job_errors: list[dict] = []
         self._order = itertools.count()
         self._state = threading.Lock()
@@ -300,7 +318,28 @@ class FakeVideos(LoopbackServer):
             status, message or default.get(status, f"Fake error {status}"), code=code or codes.get(status)
         )
         with self._state:
-            self._failures.append(_Failure(endpoint, count, Reply(status, body, headers)))
+            self._failures.append(_Planned(endpoint, count, Reply(status, body, headers)))
+
+    def delay_next(self, seconds: float, count: int = 1, *, endpoint: str = "any") -> None:
+        """The next ``count`` calls to ``endpoint`` take ``seconds`` before the service does the work."""
+        assert endpoint == "any" or endpoint in ENDPOINTS, endpoint
+        with self._state:
+            self._delays.append(_Planned(endpoint, count, seconds))
+
+    def break_next(self, fault: str, count: int = 1, *, endpoint: str = "any") -> None:
+        """The next ``count`` successful answers from ``endpoint`` arrive mangled by ``fault`` (see FAULTS)."""
+        assert endpoint == "any" or endpoint in ENDPOINTS, endpoint
+        assert fault in FAULTS, fault
+        with self._state:
+            self._faults.append(_Planned(endpoint, count, fault))
+
+    def downloads(self, variant: str = "video") -> list[RecordedRequest]:
+        """The content requests for one variant (the video unless named)."""
+        return [r for r in self.requests_for("content") if (r.query.get("variant") or ["video"])[-1] == variant]
+
+    def stop(self) -> None:
+        self._closing.set()  # wakes requests that are being delayed on purpose
+        super().stop()
 
     def fail_next_job(
         self, code: str = "moderation_blocked", message: str = "Your request was blocked by our moderation system."
@@ -333,9 +372,13 @@ class FakeVideos(LoopbackServer):
         if endpoint is None:
             return Reply(404, openai_error(404, f"Invalid URL ({request.method} {request.path})", code="unknown_url"))
         with self._state:
-            failure = self._take_failure(endpoint)
-        if failure is not None:
+            failure = _take(self._failures, endpoint)
+            delay = _take(self._delays, endpoint) if failure is None else None
+            fault = _take(self._faults, endpoint) if failure is None else None
+        if isinstance(failure, Reply):
             return failure
+        if isinstance(delay, float | int) and self._closing.wait(delay):
+            return None  # shutting down: the client sees the connection close
         if self.api_key is not None and request.headers.get("authorization") != f"Bearer {self.api_key}":
             given = request.headers.get("authorization", "").removeprefix("Bearer ")
             # Like some gateways, quote the key back in full: clients must not echo it.
@@ -343,9 +386,9 @@ class FakeVideos(LoopbackServer):
         try:
             with self._state:
                 if endpoint == "create":
-                    return self._create(request)
+                    return _mangled(self._create(request), fault)
                 if endpoint == "list":
-                    return self._list(request)
+                    return _mangled(self._list(request), fault)
                 video = self.videos.get(video_id) if video_id is not None else None
                 if video is None:
                     raise _Refused(
@@ -353,27 +396,18 @@ class FakeVideos(LoopbackServer):
                     )
                 if endpoint == "retrieve":
                     video.advance()
-                    return self._video_reply(video)
+                    return _mangled(self._video_reply(video), fault)
                 if endpoint == "delete":
-                    return self._delete(video)
+                    return _mangled(self._delete(video), fault)
                 if endpoint == "remix":
-                    return self._remix(video, request)
+                    return _mangled(self._remix(video, request), fault)
                 reply = self._content(video, request)
                 truncate = self.truncate_downloads > 0
                 self.truncate_downloads -= truncate
-            _send_binary(*reply, truncate=truncate)
+            _send_binary(*reply, truncate=truncate, fault=fault if isinstance(fault, str) else None)
             return None
         except _Refused as refused:
             return refused.reply
-
-    def _take_failure(self, endpoint: str) -> Reply | None:
-        for failure in self._failures:
-            if failure.endpoint in ("any", endpoint):
-                failure.remaining -= 1
-                if failure.remaining <= 0:
-                    self._failures.remove(failure)
-                return failure.reply
-        return None
 
     def _video_reply(self, video: FakeVideo) -> Reply:
         headers = {}
@@ -554,6 +588,30 @@ class FakeVideos(LoopbackServer):
         return 200, fake_spritesheet(video.size), "image/jpeg"
 
 
+def _take(planned: list[_Planned], endpoint: str) -> object | None:
+    for item in planned:
+        if item.endpoint in ("any", endpoint):
+            item.remaining -= 1
+            if item.remaining <= 0:
+                planned.remove(item)
+            return item.value
+    return None
+
+
+def _mangled(reply: Reply, fault: object | None) -> Reply | None:
+    """A 200 answer as ``fault`` mangles it on the way back (written here; None tells the handler so)."""
+    if not isinstance(fault, str) or reply.status != 200:
+        return reply
+    if fault == "no_id":
+        body = {k: v for k, v in reply.body.items() if k != "id"}
+        if isinstance(body.get("data"), list):  # a list: its videos lose their ids
+            body["data"] = [{k: v for k, v in item.items() if k != "id"} for item in body["data"]]
+        _send_binary(200, json.dumps(body).encode(), "application/json", headers=reply.headers)
+    else:
+        _send_binary(200, json.dumps(reply.body).encode(), "application/json", fault=fault, headers=reply.headers)
+    return None
+
+
 def _route(request: RecordedRequest) -> tuple[str | None, str | None]:
     for method, pattern, endpoint in _ROUTES:
         match = pattern.match(request.path)
@@ -590,13 +648,35 @@ def _check_reference(reference: UploadedFile, size: str) -> None:
 
 
 # --- binary replies: the shared handler writes JSON, so this request's handler writes them itself ----
-def _send_binary(status: int, payload: bytes, content_type: str, truncate: bool = False) -> None:
-    """Write the response now; the caller returns None, which tells the shared handler it was sent."""
+def _send_binary(
+    status: int,
+    payload: bytes,
+    content_type: str,
+    truncate: bool = False,
+    *,
+    fault: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Write the response now; the caller returns None, which tells the shared handler it was sent.
+
+    ``truncate`` sends half the body under the full Content-Length (the client notices); the
+    faults send a web page, or JSON cut in half, or half the body with no length at all."""
+    length: int | None = len(payload)
+    if fault == "html":
+        payload, content_type, length = HTML_PAGE, "text/html; charset=utf-8", len(HTML_PAGE)
+    elif fault == "invalid_json":
+        payload = payload[: len(payload) // 2]
+        length = len(payload)
+    elif fault == "cut_without_length":
+        payload, length = payload[: len(payload) // 2], None
     handler = current_handler()
     try:
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(payload)))
+        if length is not None:
+            handler.send_header("Content-Length", str(length))
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(payload[: len(payload) // 2] if truncate else payload)
     except (BrokenPipeError, ConnectionResetError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
@@ -23,8 +24,10 @@ Variant = Literal["video", "thumbnail", "spritesheet"]
 class VideoServiceError(StudioError):
     """A video service refused or failed a request; ``message`` is one sentence for the page.
 
-    ``transient`` errors (429, 5xx, timeouts, connection failures) are retried by the runner with
-    backoff until the job's deadline; others end the job with ``message`` as its error.
+    ``transient`` errors (429, 5xx, timeouts, connection failures, malformed answers, damaged
+    downloads) are retried by the runner with backoff until the job's deadline; others end the job
+    with ``message`` as its error. ``message`` says what happened, not what happens next: the
+    runner adds that.
     """
 
     def __init__(
@@ -67,6 +70,7 @@ class RemoteJob:
     error: str | None = None  # the service's own error text when the job failed
     poll_after_s: float | None = None  # from the ``openai-poll-after-ms`` header, when sent
     remixed_from: str | None = None
+    expires_at: datetime | None = None  # naive UTC: when a completed job's downloads stop working
 
 
 @runtime_checkable

@@ -2,7 +2,8 @@
 
 ``remote_id`` is committed as soon as the API returns it, and a submit that may have reached the
 service before a crash is reconciled against ``videos.list`` before anything is sent again: a
-restart resumes, it never submits twice.
+restart resumes, it never submits twice. A download is checked (a real, whole video) before it is
+kept: a damaged one is the service's transient fault, downloaded again until the link expires.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import StudioError
+from core.errors import StudioError, UnsupportedVideo
 from core.videos import operations as ops
 from core.videos.backends.base import RemoteJob, RemoteVideoBackend, Variant, VideoServiceError
-from core.videos.jobs.job import Job
+from core.videos.jobs.job import Job, Stopped
 from core.videos.kinds import RemoteState, VariationStatus
 from db import videos as queries
 from db.models import utcnow
 
 if TYPE_CHECKING:
+    from core.videos.av.read import VideoInfo
     from core.videos.jobs.runner import JobRunner
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,9 @@ def submit(runner: JobRunner, job: Job, backend: RemoteVideoBackend) -> None:
     remote_id = job.remote_id or (reconcile(runner, job, backend) if job.attempts else None)
     if remote_id is None:
         # Counted before the call: if we die during it, the next runner reconciles first.
-        runner.update(job.id, attempts=job.attempts + 1, deadline_at=job.deadline_at or utcnow() + runner.deadline)
+        deadline = job.deadline_at or utcnow() + runner.deadline
+        if not runner.update(job.id, attempts=job.attempts + 1, deadline_at=deadline):
+            raise Stopped()  # another runner holds the row now: never send its create too
         if isinstance(job.params, ops.Remix):
             if not job.parent_remote_id:
                 raise StudioError("The source video has no remote id at the service, so it cannot be remixed there.")
@@ -62,6 +66,7 @@ def submit(runner: JobRunner, job: Job, backend: RemoteVideoBackend) -> None:
             remote_id=remote_id,
             status=VariationStatus.IN_PROGRESS,
             deadline_at=job.deadline_at or utcnow() + runner.deadline,
+            error=None,
         )
 
 
@@ -91,7 +96,11 @@ def apply(runner: JobRunner, job: Job, remote: RemoteJob) -> None:
     if remote.state == RemoteState.FAILED:
         runner.finish_failed(job.id, remote.error or "The video service reported a failure without a reason.")
     elif remote.state == RemoteState.COMPLETED:
-        runner.update(job.id, status=VariationStatus.DOWNLOADING, progress=100.0)
+        # The download gets its own window, up to the link's expiry: the render's time is not a fault's.
+        deadline = utcnow() + runner.deadline
+        if remote.expires_at is not None:
+            deadline = min(deadline, remote.expires_at)
+        runner.update(job.id, status=VariationStatus.DOWNLOADING, progress=100.0, deadline_at=deadline, error=None)
         backend = runner.backend_for(job.backend)
         assert isinstance(backend, RemoteVideoBackend)
         download(runner, job, backend, remote.remote_id)
@@ -111,6 +120,7 @@ def download(runner: JobRunner, job: Job, backend: RemoteVideoBackend, remote_id
     assert remote_id is not None  # a job is downloaded only once the service has named it
     video = runner.scratch(job.id, "video.mp4")
     backend.download(remote_id, "video", video)
+    info: VideoInfo | None = checked(video)
     runner.check_stop()
     extras: dict[str, Path] = {}
     for variant in PREVIEW_VARIANTS:
@@ -121,9 +131,23 @@ def download(runner: JobRunner, job: Job, backend: RemoteVideoBackend, remote_id
         except VideoServiceError as exc:  # the video is what matters; previews are made here
             log.warning("Variation %s: no %s from the service (%s)", job.id, variant, exc.message)
     if job.local_crop:
-        video = crop(runner, job, video)
+        video, info = crop(runner, job, video), None
         extras.pop("thumbnail", None)
-    runner.store(job, video, extras.get("thumbnail"), cost=job.price_per_second * job.request.seconds)
+    runner.store(job, video, extras.get("thumbnail"), cost=job.price_per_second * job.request.seconds, info=info)
+
+
+def checked(video: Path) -> VideoInfo:
+    """The downloaded file's facts, or the service's transient fault when it is not a whole video
+    (a body cut off without a length to tell, a page saved as a video)."""
+    from core.videos.av.read import validate_video
+
+    try:
+        return validate_video(video, "the downloaded video")
+    except UnsupportedVideo as exc:
+        log.warning("Downloaded video rejected: %s", exc.message)
+        raise VideoServiceError(
+            "The video service sent a video file that is damaged or cut short.", transient=True, code="bad_download"
+        ) from None
 
 
 def crop(runner: JobRunner, job: Job, source: Path) -> Path:

@@ -5,8 +5,10 @@
 
 One runner per server process, on a background thread; pages only read the rows it writes, so
 nothing blocks the page and a refresh loses nothing. Each step first takes a short *lease* on
-the row (one atomic UPDATE), so two processes never work on the same variation, and a crashed
-process's work is picked up when its lease runs out. What a step does is decided by the
+the row (one atomic UPDATE), renewed by a heartbeat (``lease.py``) for as long as the step runs,
+so two processes never work on the same variation however long a call takes, and a crashed
+process's work is picked up within one lease. Transient service faults are tried again on the
+schedule in ``retry.py`` until the job's deadline. What a step does is decided by the
 variation's operation (``core.videos.operations.Step``) through ``STEPS``: the remote steps
 live in ``remote.py``, the local ones in ``local.py``. Files are written under the media
 folder's ``tmp/`` and moved into place after they are complete; the row says it is completed only
@@ -23,20 +25,26 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import StudioError
+from core.redact import scrub
 from core.studio import Studio
 from core.videos import operations as ops
 from core.videos.backends import build_video_backend
 from core.videos.backends.base import VideoBackend, VideoRequest, VideoServiceError
 from core.videos.jobs import local, remote
 from core.videos.jobs.job import Job, Stopped
+from core.videos.jobs.lease import Heartbeat
+from core.videos.jobs.retry import RetryPolicy, gave_up
 from core.videos.kinds import VariationStatus
 from core.videos.prompt import STYLE_PRESETS
 from db import videos as queries
 from db.media import REFERENCES
 from db.models import utcnow
+
+if TYPE_CHECKING:
+    from core.videos.av.read import VideoInfo
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +66,8 @@ class JobRunner:
         lease_s: float = 30.0,
         tick_s: float = 0.5,
         deadline_s: float = 3600.0,
+        backoff_s: float = 2.0,
+        max_retry_after_s: float = 600.0,
         owner: str | None = None,
     ):
         self.studio = studio
@@ -66,6 +76,7 @@ class JobRunner:
         self.lease = timedelta(seconds=lease_s)
         self.tick_s = tick_s
         self.deadline = timedelta(seconds=deadline_s)
+        self.retry = RetryPolicy(deadline_s=deadline_s, backoff_s=backoff_s, max_retry_after_s=max_retry_after_s)
         self.owner = owner or uuid.uuid4().hex[:16]
         self._pool = ThreadPoolExecutor(max_workers=max_running + 2, thread_name_prefix="video-job")
         self._in_flight: set[int] = set()
@@ -143,14 +154,16 @@ class JobRunner:
         return started
 
     def _run_step(self, variation_id: int) -> None:
+        job = None
         try:
-            job = self._load(variation_id)
-            if job is not None:
-                STEPS[job.params.step(job.backend)](self, job)
+            with Heartbeat(lambda: self._renew(variation_id), self.lease.total_seconds() / 3, f"lease-{variation_id}"):
+                job = self._load(variation_id)
+                if job is not None:
+                    STEPS[job.params.step(job.backend)](self, job)
         except Stopped:
             log.info("Variation %s left for the next runner", variation_id)
         except VideoServiceError as exc:
-            self.service_error(variation_id, exc)
+            self.service_error(variation_id, exc, job.attempts if job else None)
         except StudioError as exc:
             self.finish_failed(variation_id, exc.message)
         except Exception:
@@ -215,17 +228,35 @@ class JobRunner:
                 partner_video=partner.video_sha256 if partner else None,
             )
 
-    # --- row updates (only the runner and its steps write a variation's state) -----------------
-    def update(self, variation_id: int, **values: Any) -> None:
-        with self.studio.db.session() as session:
-            queries.update_leased(session, variation_id, self.owner, **values)
+    def _renew(self, variation_id: int) -> bool:
+        return self.update(variation_id, lease_until=utcnow() + self.lease)
 
-    def finish_failed(self, variation_id: int, message: str) -> None:
+    # --- row updates (only the runner and its steps write a variation's state) -----------------
+    def update(self, variation_id: int, **values: Any) -> bool:
+        """Write to the row while this runner holds its lease; False (nothing written) when it does not.
+        A message is stored only after the redaction layer has taken out any secret it quotes."""
+        if values.get("error"):
+            values["error"] = scrub(values["error"])
+        with self.studio.db.session() as session:
+            return queries.update_leased(session, variation_id, self.owner, **values)
+
+    def finish_failed(self, variation_id: int, message: str, **values: Any) -> None:
         self.update(
-            variation_id, status=VariationStatus.FAILED, error=message, completed_at=utcnow(), next_attempt_at=None
+            variation_id,
+            status=VariationStatus.FAILED,
+            error=message,
+            completed_at=utcnow(),
+            next_attempt_at=None,
+            **values,
         )
 
-    def service_error(self, variation_id: int, exc: VideoServiceError) -> None:
+    def service_error(self, variation_id: int, exc: VideoServiceError, attempts_before: int | None = None) -> None:
+        """A final fault ends the job; a transient one is tried again until the deadline, its
+        reason kept in ``error`` meanwhile (the progress panel shows it with the time of the next try).
+
+        ``attempts_before`` is the count the step started with: a try the step already counted
+        (a submit counts itself before sending) is not counted again.
+        """
         if not exc.transient:
             self.finish_failed(variation_id, exc.message)
             return
@@ -233,23 +264,27 @@ class JobRunner:
             variation = queries.get_variation(session, variation_id)
             if variation is None:
                 return
-            attempts, deadline = variation.attempts + 1, variation.deadline_at
+            attempts, deadline, started = variation.attempts, variation.deadline_at, variation.started_at
+        if attempts_before is None or attempts <= attempts_before:
+            attempts += 1
         now = utcnow()
-        if deadline and now >= deadline:
-            minutes = self.deadline.total_seconds() / 60
-            self.finish_failed(variation_id, f"Gave up after {minutes:.0f} minutes: {exc.message}")
+        deadline = deadline or now + self.deadline
+        if now >= deadline:
+            elapsed = (now - (started or now)).total_seconds()
+            self.finish_failed(variation_id, gave_up(elapsed, exc.message), attempts=attempts)
             return
-        wait = exc.retry_after_s if exc.retry_after_s is not None else min(60.0, 2.0**attempts)
-        log.warning("Variation %s: %s; trying again in %.1f s", variation_id, exc.message, wait)
-        self.update(variation_id, attempts=attempts, next_attempt_at=now + timedelta(seconds=wait), error=None)
+        retry_at = self.retry.next_try(now, deadline, attempts, exc.retry_after_s)
+        log.warning(
+            "Variation %s: %s; trying again in %.1f s", variation_id, exc.message, (retry_at - now).total_seconds()
+        )
+        self.update(variation_id, attempts=attempts, next_attempt_at=retry_at, deadline_at=deadline, error=exc.message)
 
     def check_stop(self) -> None:
         if self._stop.is_set():
             raise Stopped()
 
     def progress(self, variation_id: int) -> Callable[[float], None]:
-        """A callback for 0–100 progress: checks for a stop, and writes at most every half second
-        (renewing the lease with it, so a long local step is never taken over)."""
+        """A callback for 0–100 progress: checks for a stop, and writes at most every half second."""
         last = [0.0]
 
         def report(percent: float) -> None:
@@ -257,16 +292,18 @@ class JobRunner:
             now = time.monotonic()
             if now - last[0] >= 0.5 or percent >= 100:
                 last[0] = now
-                self.update(variation_id, progress=min(99.0, percent), lease_until=utcnow() + self.lease)
+                self.update(variation_id, progress=min(99.0, percent))
 
         return report
 
-    def store(self, job: Job, video: Path, thumbnail: Path | None, cost: float) -> None:
-        """Validate the MP4, make its previews, move everything into the store, then mark it done."""
+    def store(self, job: Job, video: Path, thumbnail: Path | None, cost: float, info: VideoInfo | None = None) -> None:
+        """Validate the MP4 (unless ``info`` says it was), make its previews, move everything into
+        the store, then mark it done."""
         from core.videos.av.previews import make_previews
         from core.videos.av.read import validate_video
 
-        info = validate_video(video)
+        if info is None:
+            info = validate_video(video)
         poster, sprite = make_previews(
             video, self.scratch(job.id, "poster.jpg"), self.scratch(job.id, "sprite.jpg"), thumbnail
         )
