@@ -21,14 +21,16 @@ import re
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from core import sweep
 from core.studio import open_studio
 from core.videos import library as videos
 from db.models import Variation
-from tests.helpers.studio import create_api_generation, fast_runner
+from tests.helpers.studio import assert_rows_and_files_agree, create_api_generation, fast_runner
 
 LEASE_S = 1.0
 SLOW_S = 3.0  # a call that takes three leases
@@ -154,6 +156,9 @@ def test_a_download_whose_server_died_is_taken_over_within_the_lease(api_studio,
     assert (done.status, done.error) == ("completed", None)
     assert len(videos_server.requests_for("create")) == 1  # the create was never sent again
     assert len(videos_server.downloads("video")) == 2
+    sweep.sweep(api_studio, grace=timedelta(0))  # what the next start does: the dead server's partial file goes
+    assert_rows_and_files_agree(api_studio)
+    assert [p for p in api_studio.media.scratch().rglob("*") if p.is_file()] == []
 
 
 # --- Retry-After, the deadline, and counting tries once ---------------------------------------------------
