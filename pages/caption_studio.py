@@ -130,7 +130,7 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
         if outcome.thumbnail:
             thumb.image(outcome.thumbnail, caption=ui.plain(outcome.name), use_container_width=True)
         with body:
-            st.caption(ui.plain(made_by(outcome)))
+            st.caption(made_by(outcome))  # its user parts are escaped inside; the badges are markup
             st.code(outcome.text, language=None, wrap_lines=True)  # its copy button: COPY_BUTTON_VISIBLE
             edit_col, regen_col = st.columns(2)
             with edit_col.popover("Edit", icon=":material/edit:", use_container_width=True):
