@@ -15,6 +15,7 @@ Two kinds of secret are removed:
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import threading
@@ -32,6 +33,7 @@ _AUTH_HEADER = re.compile(r"(?i)\b(authorization|x-api-key|api-key)(\"?\s*[:=]\s
 _JSON_SECRET = re.compile(
     r"(?i)(\"(?:api_?key|apikey|access_token|refresh_token|token|password|secret|client_secret)\"\s*:\s*\")[^\"]+"
 )
+_BASIC = re.compile(r"(?i)\b(basic\s+)[A-Za-z0-9+/]{6,}={0,2}")
 _QUERY_SECRET = re.compile(r"(?i)\b((?:api_?key|apikey|access_token|token|password)=)[^&\s\"']+")
 
 _known: set[str] = set()
@@ -60,6 +62,10 @@ def remember_secrets(settings: Iterable[tuple[str, str]]) -> None:
         password = url_password(value)
         if password and len(password) >= 3:
             found.add(password)
+            user = urlsplit(value.strip()).username or ""
+            # HTTP clients send a URL's user and password as "Authorization: Basic base64(user:password)",
+            # which a service may quote back.
+            found.add(base64.b64encode(f"{user}:{password}".encode()).decode("ascii"))
     with _lock:
         _known.update(found)
 
@@ -81,6 +87,7 @@ def scrub(text: str) -> str:
     text = _URL_CREDENTIALS.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
     text = _AUTH_HEADER.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3) or ''}{REDACTED}", text)
     text = _JSON_SECRET.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
+    text = _BASIC.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
     text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
     return _KEY_LIKE.sub(REDACTED, text)
 

@@ -38,12 +38,25 @@ def remembered():
         '{"access_token":"eyJraWQiOiIyMDI0In0.eyJzdWIiOiJ4In0.c2ln","expires_in":3600}',
         "GET https://host/v1/thing?api_key=abcd1234efgh&x=1",
         "a masked key sk-abc***************wxyz was refused",
+        "Incorrect API key provided: Basic YW5hOmh1bnRlcjItU3VwM3JTZWNyZXQ=",  # base64("ana:" + PASSWORD)
+        "quoted alone: YW5hOmh1bnRlcjItU3VwM3JTZWNyZXQ=",
     ],
 )
 def test_scrub_removes_every_kind_of_secret(remembered, text):
     cleaned = redact.scrub(text)
     assert "[redacted]" in cleaned
-    for secret in (KEY, KEY[3:], PASSWORD, "eyJhbGciOiJIUzI1NiJ9", "QXBpS2V5", "eyJraWQi", "abcd1234efgh", "sk-abc"):
+    basic = "YW5hOmh1bnRlcjItU3VwM3JTZWNyZXQ"
+    for secret in (
+        KEY,
+        KEY[3:],
+        PASSWORD,
+        "eyJhbGciOiJIUzI1NiJ9",
+        "QXBpS2V5",
+        "eyJraWQi",
+        "abcd1234efgh",
+        "sk-abc",
+        basic,
+    ):
         assert secret not in cleaned
 
 
