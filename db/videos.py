@@ -375,3 +375,18 @@ def completed_variations(session: Session, limit: int = 50) -> list[tuple[int, i
         .limit(limit)
     )
     return [(row[0], row[1], row[2], row[3]) for row in session.execute(statement)]
+
+
+def most_remixed(session: Session, limit: int = 6) -> list[tuple[Generation, int]]:
+    """Sets with at least one remix variation (not in the Trash), the most remixed first: (set, remixes)."""
+    remixes = func.count(Variation.id)
+    statement = (
+        select(Generation, remixes)
+        .join(Variation, Variation.generation_id == Generation.id)
+        .where(Variation.operation == Operation.REMIX, Variation.deleted_at.is_(None), Generation.deleted_at.is_(None))
+        .group_by(Generation.id)
+        .order_by(remixes.desc(), Generation.id.desc())
+        .options(LIVE_VARIATIONS)
+        .limit(limit)
+    )
+    return [(row[0], int(row[1])) for row in session.execute(statement)]

@@ -143,6 +143,23 @@ def shoot_captions(camera: Camera, url: str, uploads: list[str]) -> None:
     wait_until_idle(page)
 
 
+def shoot_explore_and_settings(camera: Camera, url: str) -> None:
+    page = camera.page
+    page.goto(f"{url}/explore")
+    wait_until_idle(page)
+    page.wait_for_function(  # the previews render in the background; wait until most have a poster
+        "() => document.querySelectorAll('.ms-card').length >= 8 && !document.body.innerText.includes('preparing')",
+        timeout=180_000,
+    )
+    wait_until_idle(page)
+    page.wait_for_timeout(800)
+    camera.shoot("explore")
+    page.goto(f"{url}/settings")
+    wait_until_idle(page)
+    page.wait_for_timeout(500)
+    camera.shoot("settings", full_page=True)
+
+
 def shoot_videos(camera: Camera, url: str, made: Library) -> None:
     page = camera.page
     page.goto(f"{url}/my_videos")
@@ -264,6 +281,7 @@ def main() -> None:
         with running_app(tmp / "home", tmp / "streamlit.log") as url, chromium_browser() as browser:
             camera = Camera(browser.new_page(viewport=VIEWPORT))
             shoot_captions(camera, url, uploads)
+            shoot_explore_and_settings(camera, url)
             shoot_videos(camera, url, made)
         camera.remove_stale()
     print(f"Screenshots written to {OUT.relative_to(ROOT)}", file=sys.stderr)

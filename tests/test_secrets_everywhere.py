@@ -113,7 +113,7 @@ def test_no_secret_reaches_the_database_the_logs_the_exports_or_a_page(
     with running_app(home, log_path, extra_env=extra) as url, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         shown = []
-        for path in ("", "create_video", "my_videos", "history"):
+        for path in ("", "explore", "create_video", "my_videos", "history", "settings"):
             page.goto(f"{url}/{path}")
             wait_until_idle(page)
             page.wait_for_timeout(500)
