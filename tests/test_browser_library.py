@@ -306,9 +306,10 @@ def test_an_edited_variation_shows_its_own_duration_and_prompt(seeded, browser):
     page.locator(f".st-key-open-{loop_set.id} button").first.click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_text(f"Variation 1 of {len(loop_set.variations)}").wait_for(timeout=30_000)
-    for _ in range(loop.position):
-        page.keyboard.press("ArrowRight")
-    dialog.get_by_text(f"Variation {loop.position + 1} of {len(loop_set.variations)}").wait_for(timeout=30_000)
+    for step in range(1, loop.position + 1):  # one step at a time: a key pressed mid-rerun can be lost
+        dialog.get_by_role("button", name="Next").click()
+        dialog.get_by_text(f"Variation {step + 1} of {len(loop_set.variations)}").wait_for(timeout=30_000)
+        wait_until_idle(page)
     facts = dialog.get_by_text(" s · preset ").first
     facts.wait_for(timeout=30_000)
     assert f"· {own} ·" in facts.inner_text(), facts.inner_text()
