@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_key_set_on_the_page_is_saved_0600_tested_and_never_shown(tmp_path, openai_chat_server):
-    key = "sk-SETTINGS-browser-0123456789abcdef"
+    key = "sk-FAKE-settings-01"
     openai_chat_server.api_key = key
     secrets_path = tmp_path / "secrets" / "secrets.toml"
     log_path = tmp_path / "streamlit.log"
@@ -42,7 +42,7 @@ def test_a_key_set_on_the_page_is_saved_0600_tested_and_never_shown(tmp_path, op
         pages.append(page.content())
 
         box.get_by_text("Configured: llama3.2-vision").wait_for()
-        box.get_by_text("sk-…cdef").first.wait_for()
+        box.get_by_text(f"sk-…{key[-4:]}").first.wait_for()
         box.get_by_role("button", name="Test connection").click()
         success = box.locator("[data-testid='stAlertContentSuccess']")
         success.wait_for(timeout=60_000)
@@ -75,7 +75,7 @@ def test_a_key_set_on_the_page_is_saved_0600_tested_and_never_shown(tmp_path, op
 
 
 def test_settings_from_the_environment_are_read_only_and_prices_can_be_set(tmp_path, videos_server):
-    key = "sk-ENVIRONMENT-key-fedcba9876543210"
+    key = "sk-FAKE-environ-02"
     videos_server.api_key = key
     environ = {"OPENAI_VIDEO_BASE_URL": videos_server.v1_url, "OPENAI_VIDEO_API_KEY": key}
     log_path = tmp_path / "streamlit.log"
@@ -85,7 +85,7 @@ def test_settings_from_the_environment_are_read_only_and_prices_can_be_set(tmp_p
         page.goto(f"{url}/settings")
         wait_until_idle(page)
         box = page.locator(".st-key-settings-openai-videos")
-        box.get_by_text("sk-…3210").first.wait_for()
+        box.get_by_text(f"sk-…{key[-4:]}").first.wait_for()
         assert box.get_by_role("textbox", name="API key").is_disabled()
         box.get_by_role("button", name="Test connection").click()
         answer = box.locator("[data-testid^='stAlertContent']")

@@ -130,7 +130,7 @@ def test_videos_connection_lists_one_video(videos_server):
 
 
 def test_videos_401_is_one_sentence_without_the_key(videos_server):
-    wrong_key = "sk-wrong-VIDEOS-0011223344"
+    wrong_key = "sk-FAKE-wrong-03"
     result = connections.check_connection(
         "openai-videos", settings(**videos_server.client_settings(OPENAI_API_KEY=wrong_key))
     )

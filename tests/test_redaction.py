@@ -15,7 +15,7 @@ from core.config import Settings
 from core.errors import ProviderError
 from tests.fakes.sample_images import caption_request
 
-KEY = "sk-live-4f9c2b7e1d8a6c3b5e0f"
+KEY = "sk-FAKE-live-4f9c2b"
 PASSWORD = "hunter2-Sup3rSecret"
 
 

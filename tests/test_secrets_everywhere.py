@@ -43,10 +43,8 @@ def test_no_secret_reaches_the_database_the_logs_the_exports_or_a_page(
     tmp_path, videos_server, openai_chat_server, watsonx_server, caplog
 ):
     caplog.set_level(logging.DEBUG)
-    videos_server.api_key = (
-        "sk-proj-VIDEOS9f8e7d6c5b4a3210"  # OpenAI-style keys, so "without its prefix" means something
-    )
-    openai_chat_server.api_key = "sk-CHAT0a1b2c3d4e5f6789"
+    videos_server.api_key = "sk-FAKE-videos-9f8e7d"  # OpenAI-style keys, so "without its prefix" means something
+    openai_chat_server.api_key = "sk-FAKE-chat-0a1b2c"
     secrets = secrets_of(videos_server, openai_chat_server, watsonx_server)
     home = tmp_path / "home"
     environ = {
