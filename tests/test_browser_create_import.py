@@ -42,6 +42,7 @@ def test_a_custom_preset_appears_at_once_and_its_video_is_made(browser, tmp_path
         page.locator("[data-testid='stButtonGroup']").nth(2).get_by_text("4 s", exact=True).click()
         wait_until_idle(page)
         page.get_by_role("button", name="Create video").click()
+        page.get_by_text("your latest take").wait_for(timeout=60_000)  # queued; leaving sooner can lose the click
         page.goto(f"{url}/my_videos")
         wait_until_idle(page)
         page.get_by_text("1/1 ready").wait_for(timeout=180_000)
