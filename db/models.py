@@ -11,7 +11,7 @@ from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Integer, St
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # The one import db/ makes from core/: the vocabulary its CHECK constraints enforce (a leaf module).
-from core.videos.kinds import Operation, VariationStatus, sql_in
+from core.videos.kinds import MediaKind, Operation, VariationStatus, sql_in
 
 
 def utcnow() -> datetime:
@@ -80,11 +80,14 @@ class Generation(Base):
         CheckConstraint("n_variations BETWEEN 1 AND 8", name="variation_count_sane"),
         CheckConstraint("seconds > 0", name="seconds_positive"),
         CheckConstraint("width > 0 AND height > 0 AND width % 2 = 0 AND height % 2 = 0", name="even_size"),
+        CheckConstraint(sql_in("media_kind", MediaKind), name="media_kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     source: Mapped[str] = mapped_column(String(16))  # "generate" or "import"
+    # Videos or still images. For an image set, ``seconds`` is the length "Animate" starts from.
+    media_kind: Mapped[str] = mapped_column(String(8), default=MediaKind.VIDEO)
     backend: Mapped[str] = mapped_column(String(32), index=True)  # "offline", "openai-videos", "import"
     model: Mapped[str] = mapped_column(String(100))
     prompt: Mapped[str] = mapped_column(Text, default="")
@@ -162,6 +165,10 @@ class Variation(Base):
     )
     operation: Mapped[str] = mapped_column(String(16), default=Operation.GENERATE)
     operation_params: Mapped[str] = mapped_column(Text, default="{}")
+    # A chain of service jobs (a storyboard: create, then extend per card): the card being made
+    # (its job's id is ``remote_id``) and the ids of the jobs already finished, as a JSON list.
+    chain_step: Mapped[int] = mapped_column(Integer, default=0)
+    chain_remote_ids: Mapped[str] = mapped_column(Text, default="[]")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -183,13 +190,17 @@ class StylePreset(Base):
 
 
 class ModelPrice(Base):
-    """Price per second of video for a model, editable in the UI (for the cost estimate)."""
+    """Price per second of video (and, for image models, per image) for a model, editable in the UI."""
 
     __tablename__ = "model_prices"
-    __table_args__ = (CheckConstraint("usd_per_second >= 0", name="price_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("usd_per_second >= 0", name="price_not_negative"),
+        CheckConstraint("usd_per_image IS NULL OR usd_per_image >= 0", name="image_price_not_negative"),
+    )
 
     model: Mapped[str] = mapped_column(String(100), primary_key=True)
     usd_per_second: Mapped[float] = mapped_column(Float)
+    usd_per_image: Mapped[float | None] = mapped_column(Float)
 
 
 class AppState(Base):

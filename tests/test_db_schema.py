@@ -35,6 +35,8 @@ PINNED_TABLES = {
         "completed_at",
         "partner_id",
         "deleted_at",
+        "chain_step",
+        "chain_remote_ids",
     ],
     "image_assets": ["id", "sha256", "display_name", "format", "width", "height", "bytes", "created_at"],
     "captions": [

@@ -64,10 +64,31 @@ class Operation(StrEnum):
     LOOP = "loop"
     BLEND = "blend"
     RECUT = "recut"
+    EXTEND = "extend"
+    STORYBOARD = "storyboard"
 
     @property
     def label(self) -> str:
-        return {Operation.GENERATE: "generated", Operation.IMPORT: "imported"}.get(self, self.value)
+        return _OPERATION_LABELS.get(self, self.value)
+
+
+_OPERATION_LABELS = {
+    Operation.GENERATE: "generated",
+    Operation.IMPORT: "imported",
+    Operation.EXTEND: "extended",
+    Operation.STORYBOARD: "from storyboard",
+}
+
+
+class MediaKind(StrEnum):
+    """What a set holds: videos, or still images (the composer's "Type")."""
+
+    VIDEO = "video"
+    IMAGE = "image"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
 
 
 class Source(StrEnum):
@@ -82,6 +103,7 @@ class BackendKey(StrEnum):
 
     OFFLINE = "offline"
     OPENAI_VIDEOS = "openai-videos"
+    OPENAI_IMAGES = "openai-images"
     IMPORT = "import"
 
 
