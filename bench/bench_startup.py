@@ -1,9 +1,9 @@
-"""Start-up: first paint and page switches of the studio against a bare four-page Streamlit app.
+"""Start-up: first paint and page switches of the studio against a bare Streamlit app with as many pages.
 
 In one run, each round starts fresh server processes (each on a free loopback port, with a fresh
 empty data folder and no cloud settings) for
 
-* a bare reference app: ``st.navigation`` over four trivial pages (a title, a caption and a few
+* a bare reference app: ``st.navigation`` over seven trivial pages (a title, a caption and a few
   widgets), generated into a temporary folder with the studio's ``.streamlit/config.toml``, and
 * the studio: ``streamlit run streamlit_app.py`` in ``--app-root`` (default: this checkout),
 
@@ -12,8 +12,8 @@ cache, per app and round):
 
 * first paint: from starting the server process until the first page's title (its ``h1``) is
   visible and the script run has finished;
-* page switches: click each sidebar link in turn (studio: Create video, My Videos, History, back to
-  Caption Studio; bare app: its four pages likewise) and time until the new page's title is
+* page switches: click each sidebar link in turn (studio: Explore, Create video, Storyboard, Library,
+  History, Settings, back to Caption Studio; bare app: its seven pages likewise) and time until the new page's title is
   visible and the run has finished.
 
 "Finished" is read from ``stApp``'s ``data-test-script-state`` (``notRunning``, the flag
@@ -53,21 +53,30 @@ from pathlib import Path
 from tests.helpers.browser import app_environment, chromium_browser, free_port, streamlit_command, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[1]
-STUDIO_PAGES = ("Caption Studio", "Create video", "My Videos", "History")
-BARE_PAGES = ("Alpha", "Beta", "Gamma", "Delta")
+STUDIO_PAGES = (
+    "Caption Studio",
+    "Explore",
+    "Create video",
+    "Storyboard",
+    "Library",
+    "History",
+    "Settings",
+)
+BARE_PAGES = ("Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta")  # as many pages as the studio
 TIMEOUT_S = 120
 
-BARE_MAIN = """import streamlit as st
-
-st.set_page_config(page_title="Bare", page_icon=":material/movie:", layout="wide")
-navigation = st.navigation([
-    st.Page("pages/alpha.py", title="Alpha", icon=":material/image:", default=True),
-    st.Page("pages/beta.py", title="Beta", icon=":material/movie:", url_path="beta"),
-    st.Page("pages/gamma.py", title="Gamma", icon=":material/video_library:", url_path="gamma"),
-    st.Page("pages/delta.py", title="Delta", icon=":material/history:", url_path="delta"),
-])
-navigation.run()
-"""
+BARE_MAIN = (
+    "import streamlit as st\n\n"
+    'st.set_page_config(page_title="Bare", page_icon=":material/movie:", layout="wide")\n'
+    "navigation = st.navigation([\n"
+    + "".join(
+        f'    st.Page("pages/{name.lower()}.py", title="{name}", icon=":material/image:"'
+        + (", default=True" if i == 0 else f', url_path="{name.lower()}"')
+        + "),\n"
+        for i, name in enumerate(BARE_PAGES)
+    )
+    + "])\nnavigation.run()\n"
+)
 
 BARE_PAGE = """import streamlit as st
 

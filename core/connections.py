@@ -4,7 +4,8 @@
 what a real job needs works and a failure reads as the same one sentence a job would show:
 - watsonx and the OpenAI-compatible server caption an 8×8 grey image, asked to answer "OK" (the IAM
   token and one chat call; it also proves the model accepts images);
-- the Videos API lists one video (``GET /v1/videos?limit=1``), which costs nothing.
+- the Videos API lists one video (``GET /v1/videos?limit=1``), which costs nothing;
+- the Images API reads the configured model's record (``GET /v1/models/{model}``), which costs nothing.
 
 Saved settings go to the secrets file only (``core.secrets_file``); ``apply_saved_settings`` then
 re-reads them into the running studio and forgets every cached client built from the old ones.
@@ -30,7 +31,7 @@ from core.redact import display_url, scrub
 from core.secrets_file import mask, save_settings
 from core.status import ServiceStatus
 from core.studio import Studio
-from core.videos.backends import openai_videos
+from core.videos.backends import openai_images, openai_videos
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,15 @@ BACKENDS: tuple[Backend, ...] = (
             Field("OPENAI_VIDEO_MODEL", "Model", help=f"Default: {openai_videos.DEFAULT_MODEL}"),
         ),
     ),
+    Backend(
+        openai_images.KEY,
+        openai_images.LABEL,
+        (
+            Field("OPENAI_IMAGE_BASE_URL", "Base URL", url=True, help="Falls back to OPENAI_BASE_URL, then OpenAI"),
+            Field("OPENAI_IMAGE_API_KEY", "API key", secret=True, help="Falls back to OPENAI_API_KEY"),
+            Field("OPENAI_IMAGE_MODEL", "Model", help=f"Default: {openai_images.DEFAULT_MODEL}"),
+        ),
+    ),
 )
 
 
@@ -140,6 +150,8 @@ def status(key: str, settings: Settings) -> ServiceStatus:
         return watsonx.watsonx_status(settings)
     if key == openai_compat.KEY:
         return openai_compat.openai_status(settings)
+    if key == openai_images.KEY:
+        return openai_images.openai_images_status(settings)
     return openai_videos.openai_videos_status(settings)
 
 
@@ -170,6 +182,7 @@ def apply_saved_settings(studio: Studio) -> Settings:
     watsonx.clear_clients()
     openai_compat.clear_clients()
     openai_videos.clear_clients()
+    openai_images.clear_clients()
     return studio.settings
 
 
@@ -190,6 +203,10 @@ def check_connection(key: str, settings: Settings) -> ConnectionResult:
             videos = openai_videos.OpenAIVideosBackend(settings)
             videos.list_remote(limit=1)
             where = f"the video service at {display_url(videos.config.base_url)}"
+        elif key == openai_images.KEY:
+            images = openai_images.OpenAIImagesBackend(settings)
+            images.check()
+            where = f"{images.model} at the image service at {display_url(images.config.base_url)}"
         else:
             provider = build_provider(key, settings)
             provider.caption(_probe_request())

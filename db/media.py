@@ -19,7 +19,16 @@ from pathlib import Path
 # The folders of the store.
 ORIGINALS, THUMBS = "originals", "thumbs"  # captioned images and their History thumbnails
 VIDEOS, POSTERS, SPRITES, REFERENCES = "videos", "posters", "sprites", "references"
-VIDEO_FILES = ((VIDEOS, ".mp4"), (POSTERS, ".jpg"), (SPRITES, ".jpg"))  # one video, as stored
+IMAGES = "images"  # a still image variation (an image set's), stored in the format it was made in
+IMAGE_EXTENSIONS = (".png", ".jpg", ".webp")
+# One variation's files, as stored: a video, its poster and sprite; or an image (in one of its
+# formats) and its poster. A purge stages each that exists.
+VIDEO_FILES = (
+    (VIDEOS, ".mp4"),
+    (POSTERS, ".jpg"),
+    (SPRITES, ".jpg"),
+    *((IMAGES, extension) for extension in IMAGE_EXTENSIONS),
+)
 STAGING = ".purging"  # files a purge is about to remove (see core/trash.py)
 PENDING = "pending-"  # under scratch: a caption save's files, written before its rows commit
 SPRITE_TILES = 10  # frames in a hover sprite strip, side by side
@@ -110,6 +119,27 @@ class MediaStore:
             target = self.path_for(digest, kind, ".jpg")
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
+        return digest, created
+
+    # --- a still image and its poster, under one digest (``variations.video_sha256`` names it) ----
+
+    def image_path(self, digest: str) -> Path | None:
+        """The stored image of this digest, in whichever format it was made; None when there is none."""
+        for extension in IMAGE_EXTENSIONS:
+            path = self.path_for(digest, IMAGES, extension)
+            if path.exists():
+                return path
+        return None
+
+    def add_image(self, image: Path, extension: str, poster: Path) -> tuple[str, bool]:
+        """Move a finished image (``extension``: one of IMAGE_EXTENSIONS) and its poster JPEG into the
+        store; return its digest and whether it was new. An image has no hover sprite."""
+        if extension not in IMAGE_EXTENSIONS:
+            raise ValueError(f"not an image extension the store keeps: {extension!r}")
+        digest, _, created = self.put_file(image, IMAGES, extension)
+        target = self.path_for(digest, POSTERS, ".jpg")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(poster, target)
         return digest, created
 
     def remove_video(self, digest: str) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from db.media import EXTENSIONS, ORIGINALS, POSTERS, REFERENCES, SPRITES, THUMBS, VIDEO_FILES, VIDEOS
+from db.media import EXTENSIONS, IMAGES, ORIGINALS, POSTERS, REFERENCES, SPRITES, THUMBS, VIDEO_FILES, VIDEOS
 from db.models import Caption, Generation, ImageAsset, Variation
 
 # Which column names the digest a stored file of each kind belongs to.
@@ -25,6 +25,7 @@ _OWNER_COLUMN: dict[str, InstrumentedAttribute[str] | InstrumentedAttribute[str 
     VIDEOS: Variation.video_sha256,
     POSTERS: Variation.video_sha256,
     SPRITES: Variation.video_sha256,
+    IMAGES: Variation.video_sha256,  # an image set's still (``video_sha256`` is the media digest)
     REFERENCES: Generation.reference_sha256,
 }
 

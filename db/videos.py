@@ -11,7 +11,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Result, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from core.videos.kinds import ACTIVE, RUNNING, Operation, SetStatus, Source, VariationStatus
+from core.videos.kinds import ACTIVE, RUNNING, MediaKind, Operation, SetStatus, Source, VariationStatus
 from db.captions import AnySelect, search_and_dates
 from db.models import Generation, GenerationTag, ModelPrice, StylePreset, Variation, utcnow
 from db.tags import tagged_like
@@ -27,13 +27,18 @@ class GenerationFilter:
     favourites_only: bool = False
     folder: str | None = None
     tag: str | None = None
+    media_kinds: Sequence[str] = field(default_factory=tuple)  # "video", "image" (the Library's Type)
 
 
-def add_generation(session: Session, *, variations: int, **fields: Any) -> Generation:
-    """The generation and its variation rows, written before any network call."""
+def add_generation(
+    session: Session, *, variations: int, made_by: tuple[str, str] | None = None, **fields: Any
+) -> Generation:
+    """The generation and its variation rows, written before any network call; ``made_by``: the
+    variations' (operation, operation_params) when they are not plain generations."""
+    made = dict(zip(("operation", "operation_params"), made_by or (Operation.GENERATE, "{}")))
     generation = Generation(created_at=utcnow(), n_variations=variations, **fields)
     generation.variations = [
-        Variation(position=i, status=VariationStatus.QUEUED, progress=0.0, created_at=utcnow())
+        Variation(position=i, status=VariationStatus.QUEUED, progress=0.0, created_at=utcnow(), **made)
         for i in range(variations)
     ]
     session.add(generation)
@@ -164,8 +169,9 @@ def filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
         statement = statement.where(
             Generation.id.in_(select(GenerationTag.generation_id).where(GenerationTag.tag == flt.tag))
         )
-    if flt.backends:
-        statement = statement.where(Generation.backend.in_(list(flt.backends)))
+    for column, values in ((Generation.backend, flt.backends), (Generation.media_kind, flt.media_kinds)):
+        if values:
+            statement = statement.where(column.in_(list(values)))
     if flt.favourites_only:
         statement = statement.where(Generation.favourite.is_(True))
     if flt.folder:
@@ -324,6 +330,8 @@ def requeue_failed(session: Session, generation_id: int) -> int:
             error=None,
             attempts=0,
             remote_id=None,
+            chain_step=0,
+            chain_remote_ids="[]",
             next_attempt_at=None,
             deadline_at=None,
             started_at=None,
@@ -365,11 +373,11 @@ def prompt_parts(generation: Generation) -> dict[str, str]:
 
 
 def completed_variations(session: Session, limit: int = 50) -> list[tuple[int, int, int, str]]:
-    """Recent finished variations for pickers: (variation id, generation id, position, prompt)."""
+    """Recent finished videos (never an image set's stills) for pickers: (variation id, set id, position, prompt)."""
     statement = (
         select(Variation.id, Variation.generation_id, Variation.position, Generation.prompt)
         .join(Generation, Generation.id == Variation.generation_id)
-        .where(Variation.status == VariationStatus.COMPLETED)
+        .where(Variation.status == VariationStatus.COMPLETED, Generation.media_kind == MediaKind.VIDEO)
         .where(Variation.deleted_at.is_(None), Generation.deleted_at.is_(None))
         .order_by(Variation.id.desc())
         .limit(limit)

@@ -1,4 +1,9 @@
-"""Caption Studio: upload images, pick a style and a provider, get captions saved to History."""
+"""Caption Studio: upload images, pick a style and a provider, get captions saved to History.
+
+"Caption" on an image in the Library hands its still over (``caption_handoff`` in the session:
+a file name and the bytes); it is captioned with the uploads until removed."""
+
+from typing import Any
 
 import streamlit as st
 
@@ -44,6 +49,15 @@ with left:
         key=f"uploads-{st.session_state.get('uploader_round', 0)}",
         help=f"JPEG, PNG, WebP, GIF (first frame), BMP or TIFF, up to {MAX_BYTES // 2**20} MB each.",
     )
+    handed = st.session_state.get("caption_handoff")  # (name, bytes) from the Library's "Caption"
+    if handed:
+        thumb_col, text_col = st.columns([1, 4], vertical_alignment="center")
+        thumb_col.image(handed[1], width=96)
+        text_col.caption(f"From your Library: {ui.plain(handed[0])}")
+        if text_col.button("Remove", key="handoff-remove", icon=":material/close:"):
+            st.session_state.pop("caption_handoff", None)
+            st.rerun()
+    chosen: list[Any] = [*(files or []), *([captions.Upload(*handed)] if handed else [])]
 with right:
     style = st.selectbox("Caption style", list(STYLES), format_func=lambda k: STYLES[k].label, key="style")
     prompt = st.text_area(
@@ -57,24 +71,28 @@ with right:
         ignored = "this prompt and writes its detailed description" if style == CUSTOM else "this box"
         st.caption(f"The offline captioner cannot follow instructions: it ignores {ignored}.")
     generate = st.button(
-        "Generate caption", type="primary", icon=":material/auto_awesome:", disabled=not files, use_container_width=True
+        "Generate caption",
+        type="primary",
+        icon=":material/auto_awesome:",
+        disabled=not chosen,
+        use_container_width=True,
     )
     again_col, clear_col = st.columns(2)
     again = again_col.button(
         "Caption all again",
         icon=":material/refresh:",
-        disabled=not files,
+        disabled=not chosen,
         use_container_width=True,
         help="Generate skips images already captioned with these settings; this captions every one again.",
     )
     if clear_col.button("Clear all", icon=":material/clear_all:", use_container_width=True):
         st.session_state["uploader_round"] = st.session_state.get("uploader_round", 0) + 1
-        for name in ("outcomes", "outcome_keys", "captioned"):
+        for name in ("outcomes", "outcome_keys", "captioned", "caption_handoff"):
             st.session_state.pop(name, None)
         st.rerun()
 
-if (generate or again) and files:
-    uploads = [captions.Upload(f.name, f.getvalue()) for f in files]
+if (generate or again) and chosen:
+    uploads = [f if isinstance(f, captions.Upload) else captions.Upload(f.name, f.getvalue()) for f in chosen]
     provider = ui.provider_for(provider_key)
     captioned: dict[str, captions.CaptionOutcome] = {} if again else st.session_state.setdefault("captioned", {})
     progress = st.progress(0.0, text="Captioning…")
@@ -165,5 +183,5 @@ if outcomes:
     st.html(COPY_BUTTON_VISIBLE)
     for i, outcome in enumerate(outcomes):
         result_card(i, outcome)
-elif not files:
+elif not chosen:
     st.info("Upload one or more images to begin.", icon=":material/upload:")

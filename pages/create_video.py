@@ -5,20 +5,24 @@ a browser refresh or a server restart gives it back as it was left. After Create
 (a creator iterates on the same shot); "New draft" empties the words and the reference image.
 """
 
+from dataclasses import replace
+
 import streamlit as st
 
 import ui
 from core.errors import StudioError
-from core.videos import create
+from core.videos import create, image_sets, offers
 from core.videos import library as videos
-from core.videos.kinds import BackendKey
+from core.videos.kinds import BackendKey, MediaKind
 from core.videos.plan import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, VARIATION_COUNTS, OutputPlan, estimate_cost
 from core.videos.prompt import VideoPrompt
+from ui import image_composer
 from ui.grid import grid_styles, video_card
 from ui.progress import progress_panel
 from ui.sidebar import service_picker
 
 FIELDS = ("scene", "visual", "motion", "extra")
+KINDS = tuple(k.value for k in MediaKind)  # Type: Video or Image (plain strings: widget state)
 SETTING_KEYS = {  # VideoSettings field -> the widget that shows it
     "aspect": "video_aspect",
     "resolution": "video_resolution",
@@ -27,8 +31,12 @@ SETTING_KEYS = {  # VideoSettings field -> the widget that shows it
     "preset": "video_preset",
     "model": "video_model",
     "backend": "video_backend",
+    "kind": "create_type",  # Type: Video or Image, then an image set's own options
+    "quality": "image_quality",
+    "output_format": "image_format",
 }
 CHOICES = {"aspect": ASPECT_RATIOS, "resolution": RESOLUTIONS, "seconds": DURATIONS, "variations": VARIATION_COUNTS}
+CHOICES |= {"kind": KINDS, "quality": image_sets.QUALITIES, "output_format": image_sets.FORMATS}
 state = st.session_state
 
 if state.pop("play_created", False) and state.get("lightbox"):
@@ -77,16 +85,21 @@ if recall:
 defaults = create.VideoSettings()
 for name in ("aspect", "resolution", "seconds", "variations"):
     state.setdefault(SETTING_KEYS[name], getattr(defaults, name))
+is_image = state.get("create_type") == MediaKind.IMAGE  # the Type control, drawn below, as last left
 
-backend = service_picker(
-    "Video back-end",
-    "Back-end",
-    statuses,
-    create.default_backend(studio),
-    key="video_backend",
-    offline_note="**Offline preview** — an animatic of your prompt (scene cards, palette, camera move) rendered "
-    "on this computer. It is not an AI video model.",
-    others="Other back-ends",
+backend = (
+    image_composer.backend_picker(studio)
+    if is_image
+    else service_picker(
+        "Video back-end",
+        "Back-end",
+        statuses,
+        create.default_backend(studio),
+        key="video_backend",
+        offline_note="**Offline preview** — an animatic of your prompt (scene cards, palette, camera move) rendered "
+        "on this computer. It is not an AI video model.",
+        others="Other back-ends",
+    )
 )
 
 
@@ -134,41 +147,66 @@ with prompt_col:
     extra = st.text_area("Anything else (optional)", key="vp_extra", height=68)
 
 with settings_col:
-    models = create.model_choices(studio, backend)
-    if state.get("video_model") not in models:
-        state.pop("video_model", None)
-    model = st.selectbox("Model", models, key="video_model") if len(models) > 1 else models[0]
-    aspect = st.segmented_control("Aspect ratio", ASPECT_RATIOS, key="video_aspect") or "16:9"
-    resolution = st.segmented_control("Resolution", RESOLUTIONS, key="video_resolution") or "720p"
-    seconds = st.segmented_control("Duration", DURATIONS, format_func=lambda s: f"{s} s", key="video_seconds") or 4
-    count = st.segmented_control("Variations", VARIATION_COUNTS, key="video_count") or 1
-    presets = create.preset_names(studio)
-    if state.get("video_preset") not in presets:  # a preset deleted since the draft was saved
-        state["video_preset"] = presets[0]
-    preset = st.selectbox("Style preset", presets, key="video_preset")
-    reference_key = f"video_reference_{state.get('reference_round', 0)}"
-    upload = st.file_uploader(
-        "Reference image (first frame, optional)",
-        type=list(ext.lstrip(".") for ext in create.REFERENCE_EXTENSIONS),
-        key=reference_key,
-        on_change=_take_reference,
-        args=(reference_key,),
-    )
-    kept: create.DraftReference | None = state.get("draft_reference")
-    kept_bytes = create.reference_bytes(studio, kept) if kept and upload is None else None
-    if upload is None and kept is not None:
-        image_col, text_col = st.columns([1, 3], vertical_alignment="center")
-        if kept_bytes is not None:
-            image_col.image(kept_bytes, width=96)
-            text_col.caption(f"Reference image kept from your draft: {ui.plain(kept.name)}")
-        else:
-            text_col.caption(f"The kept reference image “{ui.plain(kept.name)}” is no longer stored.")
-        text_col.button("Remove", key="reference_remove", icon=":material/close:", on_click=_drop_reference)
+    st.segmented_control("Type", KINDS, format_func=lambda k: MediaKind(k).label, key="create_type")
+    if not is_image:
+        quality, output_format = state.get("image_quality") or "auto", state.get("image_format") or "png"
+        offer = offers.offer(studio, backend, create.model_choices(studio, backend))  # options depend on the plan
+        models = list(offer.models)
+        if state.get("video_model") not in models:
+            state.pop("video_model", None)
+        model = st.selectbox("Model", models, key="video_model") if len(models) > 1 else models[0]
+        resolutions = offer.resolutions_for(model)
+        for widget, allowed in (
+            ("video_resolution", resolutions),
+            ("video_seconds", offer.durations),
+            ("video_count", offer.variation_counts),
+        ):
+            if state.get(widget) is not None and state[widget] not in allowed:  # a draft from a wider plan
+                state[widget] = allowed[0]
+        aspect = st.segmented_control("Aspect ratio", ASPECT_RATIOS, key="video_aspect") or "16:9"
+        resolution = st.segmented_control("Resolution", resolutions, key="video_resolution") or resolutions[0]
+        seconds = (
+            st.segmented_control("Duration", offer.durations, format_func=lambda s: f"{s} s", key="video_seconds")
+            or offer.durations[0]
+        )
+        count = (
+            st.segmented_control("Variations", offer.variation_counts, key="video_count") or offer.variation_counts[0]
+        )
+        if len(offers.plan_names(backend)) > 1:
+            st.caption(f"Options of your {ui.plain(offer.plan)} plan; change it in Settings.")
+        presets = create.preset_names(studio)
+        if state.get("video_preset") not in presets:  # a preset deleted since the draft was saved
+            state["video_preset"] = presets[0]
+        preset = st.selectbox("Style preset", presets, key="video_preset")
+        reference_key = f"video_reference_{state.get('reference_round', 0)}"
+        upload = st.file_uploader(
+            "Reference image (first frame, optional)",
+            type=list(ext.lstrip(".") for ext in create.REFERENCE_EXTENSIONS),
+            key=reference_key,
+            on_change=_take_reference,
+            args=(reference_key,),
+        )
+        kept: create.DraftReference | None = state.get("draft_reference")
+        kept_bytes = create.reference_bytes(studio, kept) if kept and upload is None else None
+        if upload is None and kept is not None:
+            image_col, text_col = st.columns([1, 3], vertical_alignment="center")
+            if kept_bytes is not None:
+                image_col.image(kept_bytes, width=96)
+                text_col.caption(f"Reference image kept from your draft: {ui.plain(kept.name)}")
+            else:
+                text_col.caption(f"The kept reference image “{ui.plain(kept.name)}” is no longer stored.")
+            text_col.button("Remove", key="reference_remove", icon=":material/close:", on_click=_drop_reference)
+    else:
+        model, aspect, count, quality, output_format, preset = image_composer.image_settings(studio, backend)
+        resolution, seconds = state.get("video_resolution") or "720p", state.get("video_seconds") or 4
+        upload, kept, kept_bytes = None, state.get("draft_reference"), None
 
 parts = VideoPrompt(scene=scene, visual=visual, motion=motion, extra=extra)
 settings = create.VideoSettings(
     aspect=aspect, resolution=resolution, seconds=seconds, variations=count, preset=preset, backend=backend, model=model
 )
+settings = replace(settings, kind=MediaKind.IMAGE if is_image else MediaKind.VIDEO, quality=quality)
+settings = replace(settings, output_format=output_format)
 composed = create.compose_prompt(studio, parts, preset)
 # The prompt box follows the fields until the user edits it; from then on their text is kept.
 if state.get("prompt_text") is None or state.get("prompt_text") == state.get("prompt_base"):
@@ -207,32 +245,35 @@ if draft != state.get("draft_stored"):  # written only when something changed
     state["draft_stored"] = draft
 
 with settings_col:
-    plan: OutputPlan | None = None
-    try:
-        plan = create.plan(settings)
-    except StudioError as exc:
-        st.warning(ui.plain(exc.message))
-    if plan is not None:
-        st.caption(f"Output {plan.width}×{plan.height}" + (f" — {plan.note}" if plan.note else ""))
-    prices = create.prices(studio)
-    price = prices.get(model, 0.0)
-    if backend != BackendKey.OFFLINE:
-        price = st.number_input(
-            f"Price per second for {model} (USD)",
-            min_value=0.0,
-            value=float(price),
-            step=0.05,
-            format="%.2f",
-            key=f"price-{model}",
+    if is_image:
+        create_clicked = image_composer.cost_and_create(studio, settings)
+    else:
+        plan: OutputPlan | None = None
+        try:
+            plan = create.plan(settings)
+        except StudioError as exc:
+            st.warning(ui.plain(exc.message))
+        if plan is not None:
+            st.caption(f"Output {plan.width}×{plan.height}" + (f" — {plan.note}" if plan.note else ""))
+        prices = create.prices(studio)
+        price = prices.get(model, 0.0)
+        if backend != BackendKey.OFFLINE:
+            price = st.number_input(
+                f"Price per second for {model} (USD)",
+                min_value=0.0,
+                value=float(price),
+                step=0.05,
+                format="%.2f",
+                key=f"price-{model}",
+            )
+            if price != prices.get(model):
+                create.set_price(studio, model, price)
+        cost = estimate_cost(price, seconds, count)
+        st.metric("Estimated cost", f"${cost:.2f}", help="Price per second × duration × variations.")
+        st.caption(f"Spent so far: ${create.spend_so_far(studio):.2f}")
+        create_clicked = st.button(
+            "Create video", type="primary", icon=":material/movie:", use_container_width=True, disabled=plan is None
         )
-        if price != prices.get(model):
-            create.set_price(studio, model, price)
-    cost = estimate_cost(price, seconds, count)
-    st.metric("Estimated cost", f"${cost:.2f}", help="Price per second × duration × variations.")
-    st.caption(f"Spent so far: ${create.spend_so_far(studio):.2f}")
-    create_clicked = st.button(
-        "Create video", type="primary", icon=":material/movie:", use_container_width=True, disabled=plan is None
-    )
 
 if create_clicked:
     if upload is not None:
@@ -240,7 +281,10 @@ if create_clicked:
     else:
         reference = (kept.name, kept_bytes) if kept is not None and kept_bytes is not None else None
     try:
-        generation_id = create.create_generation(studio, parts, settings, prompt_text=edited, reference=reference)
+        if is_image:
+            generation_id = image_sets.create_image_set(studio, parts, settings, edited, quality, output_format)
+        else:
+            generation_id = create.create_generation(studio, parts, settings, prompt_text=edited, reference=reference)
     except StudioError as exc:
         st.error(ui.plain(exc.message), icon=":material/error:")
     else:

@@ -1,4 +1,5 @@
-"""My Videos: every generation and import, paged, searchable, with a lightbox per set."""
+"""Library (the page once called My Videos): every video set, image set and import, paged, searchable,
+filtered by Type, with a lightbox per set (an image set's is ``ui.image_lightbox``)."""
 
 from dataclasses import replace
 
@@ -8,11 +9,13 @@ import ui
 from core.errors import AlreadyInLibrary, StudioError
 from core.videos import bulk, imports
 from core.videos import library as videos
+from core.videos.kinds import MediaKind
 from ui import selection
 from ui.compare import compare_dialog
 from ui.filters import generation_filters
 from ui.grid import grid_anchor, grid_styles, skip_to_grid, video_card
 from ui.history import undo_notice
+from ui.image_lightbox import image_lightbox
 from ui.lightbox import lightbox
 from ui.progress import progress_panel
 from ui.selection import danger_styles
@@ -20,7 +23,9 @@ from ui.selection import danger_styles
 PAGE_SIZE = 12
 COLUMNS = 4
 
-ui.page_header("My Videos", "Hover a video to preview it; open it to play and step through its variations.")
+ui.page_header(
+    "Library", "Your videos and images. Hover a video to preview it; open a set to step through its variations."
+)
 studio = ui.studio()
 grid_styles()
 skip_to_grid()
@@ -69,14 +74,16 @@ total, _ = videos.library(studio, flt, limit=0)
 pages = max(1, -(-total // PAGE_SIZE))
 page = page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="videos_page")
 _total, shown = videos.library(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-st.caption(f"{total} set{'s' if total != 1 else ''} of videos.")
+kinds = set(flt.media_kinds)
+held = "images" if kinds == {MediaKind.IMAGE} else "videos" if kinds == {MediaKind.VIDEO} else "videos and images"
+st.caption(f"{total} set{'s' if total != 1 else ''} of {held}.")
 if selecting:
     with st.container(border=True, key="videos-bulk"):
         picked = selection.selection_row("videos", [v.id for v in shown], lambda: bulk.matching_ids(studio, flt), total)
         selection.set_actions("videos", picked, "my_videos", comparable=True)
 if not shown:
     st.info(
-        "No videos yet. Make one on the Create video page, or import a file."
+        "Nothing here yet. Make a video or an image on the Create video page, or import a file."
         if total == 0
         else "Nothing matches these filters.",
         icon=":material/video_library:",
@@ -91,4 +98,8 @@ for start in range(0, len(shown), COLUMNS):
 if st.session_state.get("compare"):
     compare_dialog()
 elif st.session_state.get("lightbox"):
-    lightbox()
+    opened = videos.generation(studio, st.session_state["lightbox"]["generation"])
+    if opened is not None and opened.media_kind == MediaKind.IMAGE:
+        image_lightbox()
+    else:
+        lightbox()

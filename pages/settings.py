@@ -6,7 +6,8 @@ import streamlit as st
 import ui
 from core import connections, data_usage
 from core.secrets_file import SecretsFileError, target_path
-from core.videos import create
+from core.videos import create, image_sets
+from ui.plans import plan_section
 
 ui.page_header("Settings", "Connect the back-ends, test them, and see how much room the studio takes.")
 studio = ui.studio()
@@ -86,8 +87,11 @@ for backend in connections.BACKENDS:
         if forget_col.button("Remove saved settings", key=f"settings-forget-{backend.key}", icon=":material/delete:"):
             save_and_apply({v.field.name: None for v in views}, forget=True)
 
+plan_section(studio)
+
 st.subheader("Video prices")
-current_prices = create.prices(studio)
+image_prices = image_sets.image_prices(studio)
+current_prices = {m: p for m, p in create.prices(studio).items() if m not in image_prices}  # image models: below
 with st.form("settings-prices", border=False):
     st.caption("US dollars per second of video, for the estimate on Create video and “Spent so far”.")
     new_prices = {
@@ -99,6 +103,20 @@ with st.form("settings-prices", border=False):
             if price != current_prices[model]:
                 create.set_price(studio, model, price)
         st.success("Saved the prices.")
+
+if image_prices:
+    st.subheader("Image prices")
+    with st.form("settings-image-prices", border=False):
+        st.caption("US dollars per image, for the estimate on Create video (Type: Image) and “Spent so far”.")
+        new_image_prices = {
+            model: st.number_input(model, min_value=0.0, value=price, step=0.01, key=f"settings-image-price-{model}")
+            for model, price in sorted(image_prices.items())
+        }
+        if st.form_submit_button("Save image prices", icon=":material/save:"):
+            for model, price in new_image_prices.items():
+                if price != image_prices[model]:
+                    image_sets.set_image_price(studio, model, price)
+            st.success("Saved the image prices.")
 
 st.subheader("Data folder")
 usage = data_usage.data_usage(studio)

@@ -39,7 +39,7 @@ def test_a_custom_preset_appears_at_once_and_its_video_is_made(browser, tmp_path
         wait_until_idle(page)
         prompt = page.get_by_label("Prompt sent to the back-end (edit freely)").input_value()
         assert "neon reflections on wet streets" in prompt  # the preset's words are in the prompt
-        page.locator("[data-testid='stButtonGroup']").nth(2).get_by_text("4 s", exact=True).click()
+        page.get_by_role("radiogroup", name="Duration").get_by_text("4 s", exact=True).click()
         wait_until_idle(page)
         page.get_by_role("button", name="Create video").click()
         page.get_by_text("your latest take").wait_for(timeout=60_000)  # queued; leaving sooner can lose the click
@@ -62,11 +62,11 @@ def test_importing_the_same_file_twice_makes_one_set_and_opens_it(browser, tmp_p
         uploader = page.locator("[data-testid='stSidebar'] input[type='file']")
         uploader.set_input_files(str(clip))
         page.get_by_role("button", name="Import").click()
-        page.get_by_text("1 set of videos.").wait_for(timeout=60_000)
+        page.get_by_text("1 set of videos and images.").wait_for(timeout=60_000)
         wait_until_idle(page)
         page.get_by_role("button", name="Import").click()  # the same file, again
         page.get_by_text("“harbour.mp4” is already in the library as set #1.").wait_for(timeout=60_000)
         page.get_by_role("dialog").get_by_text("Variation 1 of 1").wait_for(timeout=30_000)  # it opens that set
         wait_until_idle(page)
-        assert page.get_by_text("1 set of videos.").count() == 1  # still one set
+        assert page.get_by_text("1 set of videos and images.").count() == 1  # still one set
         page.close()

@@ -45,7 +45,7 @@ def test_my_videos_counts_every_set_and_the_failed_set_says_why_in_its_lightbox(
     made, url = seeded
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     open_my_videos(page, url)
-    page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
+    page.get_by_text(f"{made.set_count} sets of videos and images.").wait_for(timeout=30_000)
     page.get_by_text("Page (of 2)").wait_for(timeout=30_000)  # 19 sets, 12 a page
     page.locator(f".st-key-open-{made.failed_set} button").click()  # newest first: on page 1
     dialog = page.get_by_role("dialog")
@@ -146,7 +146,7 @@ def test_undo_restores_a_deleted_set_with_its_files(seeded, browser):
     made, url = seeded
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     open_my_videos(page, url)
-    page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
+    page.get_by_text(f"{made.set_count} sets of videos and images.").wait_for(timeout=30_000)
     chosen = next(
         s for s in made.generated if s != made.failed_set and page.locator(f".st-key-open-{s} button").count()
     )
@@ -155,14 +155,14 @@ def test_undo_restores_a_deleted_set_with_its_files(seeded, browser):
     dialog = page.get_by_role("dialog")
     dialog.locator("video").wait_for(timeout=30_000)
     dialog.get_by_role("button", name="Move set to Trash").click()
-    page.get_by_text(f"{made.set_count - 1} sets of videos.").wait_for(timeout=30_000)
+    page.get_by_text(f"{made.set_count - 1} sets of videos and images.").wait_for(timeout=30_000)
     wait_until_idle(page)
     assert page.locator(f".st-key-open-{chosen} button").count() == 0
     assert page.get_by_role("dialog").count() == 0
     page.get_by_text("Moved to the Trash").wait_for(timeout=10_000)
 
     page.get_by_role("button", name="Undo").click()
-    page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
+    page.get_by_text(f"{made.set_count} sets of videos and images.").wait_for(timeout=30_000)
     wait_until_idle(page)
     assert page.get_by_text("Moved to the Trash").count() == 0
     page.locator(f".st-key-open-{chosen} button").wait_for(timeout=30_000)
@@ -217,7 +217,7 @@ def test_select_five_cards_tag_them_move_them_to_the_trash_and_undo(seeded, brow
     made, url = seeded
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     open_my_videos(page, url)
-    page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
+    page.get_by_text(f"{made.set_count} sets of videos and images.").wait_for(timeout=30_000)
     page.locator(".st-key-videos_select label").click()
     page.locator("[class*='st-key-videos-pick-']").first.wait_for(timeout=30_000)
     wait_until_idle(page)
@@ -238,10 +238,10 @@ def test_select_five_cards_tag_them_move_them_to_the_trash_and_undo(seeded, brow
     tag_filter = page.get_by_role("combobox", name="Tag", exact=True)
     tag_filter.click()  # the Tag filter now offers the new tags
     page.get_by_role("option", name="batch five").click()
-    page.get_by_text("5 sets of videos.").wait_for(timeout=30_000)
+    page.get_by_text("5 sets of videos and images.").wait_for(timeout=30_000)
     tag_filter.click()
     page.get_by_role("option", name="All tags").click()
-    page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
+    page.get_by_text(f"{made.set_count} sets of videos and images.").wait_for(timeout=30_000)
     wait_until_idle(page)
 
     trash_button = page.locator(".st-key-danger-videos-bulk-trash button")
@@ -250,12 +250,12 @@ def test_select_five_cards_tag_them_move_them_to_the_trash_and_undo(seeded, brow
     )
     assert red > 200 and green < 120  # the danger colour
     trash_button.click()
-    page.get_by_text(f"{made.set_count - 5} sets of videos.").wait_for(timeout=30_000)
+    page.get_by_text(f"{made.set_count - 5} sets of videos and images.").wait_for(timeout=30_000)
     wait_until_idle(page)
     assert all(page.locator(f".st-key-open-{s}").count() == 0 for s in ready[:5])
     page.get_by_text("Moved to the Trash: 5 sets").wait_for(timeout=10_000)
     page.get_by_role("button", name="Undo").click()
-    page.get_by_text(f"{made.set_count} sets of videos.").wait_for(timeout=30_000)
+    page.get_by_text(f"{made.set_count} sets of videos and images.").wait_for(timeout=30_000)
     wait_until_idle(page)
     assert all(page.locator(f".st-key-open-{s}").count() == 1 for s in ready[:5])
     page.close()

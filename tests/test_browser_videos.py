@@ -77,7 +77,7 @@ def test_recall_fills_create_video_with_the_variations_prompt(browser, tmp_path)
     with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         dialog = open_first_set(page, url, "Variation 1 of 1")
-        dialog.get_by_role("tab", name="Edit").wait_for(timeout=60_000)  # the toolbar has finished drawing
+        dialog.get_by_role("tab", name="Re-cut").wait_for(timeout=60_000)  # the toolbar has finished drawing
         wait_until_idle(page)
         dialog.get_by_role("button", name="Recall in Create video").click()
         page.get_by_label("Scene context").wait_for(timeout=90_000)
@@ -162,8 +162,8 @@ def test_the_create_video_draft_survives_another_page_and_a_browser_reload(brows
             assert prompt.input_value() == "My own words: a lighthouse seen from a boat"
 
         assert_the_form_is_as_left()
-        page.get_by_role("link", name="My Videos").click()  # the sidebar: same session, widget state dropped
-        page.get_by_text("No videos yet").wait_for(timeout=30_000)
+        page.get_by_role("link", name="Library").click()  # the sidebar: same session, widget state dropped
+        page.get_by_text("Nothing here yet").wait_for(timeout=30_000)
         page.get_by_role("link", name="Create video").click()
         page.get_by_label("Scene context").wait_for(timeout=30_000)
         wait_until_idle(page)

@@ -148,7 +148,7 @@ def test_videos_unreachable_says_so():
     assert result.sentence.startswith(f"Cannot reach the video service at {closed}")
 
 
-@pytest.mark.parametrize("key", ["watsonx", "openai", "openai-videos"])
+@pytest.mark.parametrize("key", ["watsonx", "openai", "openai-videos", "openai-images"])
 def test_an_unconfigured_back_end_names_what_to_set_without_a_call(key):
     result = connections.check_connection(key, settings())
 

@@ -1,4 +1,4 @@
-"""The lightbox's edit toolbar (Edit, Remix, Blend, Loop), lineage and Recall.
+"""The lightbox's edit toolbar (Re-cut, Remix, Blend, Loop, Extend), lineage, Recall and Edit in Storyboard.
 
 Each action queues a new variation in the same set through core.videos.edits; the job runner makes it
 and the page's progress panel shows it. The source video is never changed.
@@ -65,7 +65,7 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
     assert digest is not None  # the toolbar is drawn for finished variations only
     studio = ui.studio()
     duration = float(variation.duration_s or view.seconds)
-    edit_tab, remix_tab, blend_tab, loop_tab = st.tabs(["Edit", "Remix", "Blend", "Loop"])
+    edit_tab, remix_tab, blend_tab, loop_tab, extend_tab = st.tabs(["Re-cut", "Remix", "Blend", "Loop", "Extend"])
 
     with edit_tab:
         frames = _storyboard(digest)
@@ -216,6 +216,25 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
                 view, lambda: edits.queue_loop(studio, variation.id, start_s, end_s, length, seam or LoopMode.CROSSFADE)
             )
 
+    with extend_tab:
+        next_words = st.text_area(
+            "What happens next",
+            key=f"extend-{variation.id}",
+            placeholder="e.g. the fox leaps over the stream and runs into the trees",
+        )
+        lengths = edits.extend_seconds(view.backend)
+        added = st.segmented_control(
+            "Seconds to add", lengths, default=4, format_func=lambda s: f"{s} s", key=f"extend-s-{variation.id}"
+        )
+        how = (
+            "the Videos API's extension of this video"
+            if edits.extend_is_remote(view.backend)
+            else "a continuation rendered on this computer from the last frame, joined to the clip"
+        )
+        st.caption(f"A longer variation: this video, then what you describe. Made with {how}.")
+        if st.button("Extend", type="primary", key=f"extend-go-{variation.id}", icon=":material/more_time:"):
+            _queued(view, lambda: edits.queue_extend(studio, variation.id, next_words, added or lengths[0]))
+
 
 def lineage_panel(variation: videos.VariationView, found: edits.Lineage | None) -> None:
     if found is None:
@@ -242,3 +261,7 @@ def lineage_panel(variation: videos.VariationView, found: edits.Lineage | None) 
         st.session_state["recall"] = edits.recall(ui.studio(), variation.id)
         st.session_state.pop("lightbox", None)
         st.switch_page("pages/create_video.py")
+    if st.button("Edit in Storyboard", key=f"storyboard-{variation.id}", icon=":material/view_timeline:"):
+        st.session_state["storyboard_open"] = variation.id  # its storyboard; a plain generation as one card
+        st.session_state.pop("lightbox", None)
+        st.switch_page("pages/storyboard.py")

@@ -9,9 +9,10 @@ import streamlit as st
 
 import ui
 from core.videos import library as videos
-from core.videos.kinds import BackendKey, SetStatus
+from core.videos.kinds import BackendKey, MediaKind, SetStatus
 
 SET_STATUSES = (SetStatus.COMPLETED, SetStatus.ACTIVE, SetStatus.FAILED)
+TYPES: dict[str, tuple[str, ...]] = {"All": (), "Videos": (MediaKind.VIDEO,), "Images": (MediaKind.IMAGE,)}
 
 
 def date_range(value: Any) -> tuple[date | None, date | None]:
@@ -26,8 +27,9 @@ def date_range(value: Any) -> tuple[date | None, date | None]:
 
 def generation_filters(prefix: str, **extra: Any) -> videos.GenerationFilter:
     """The search-and-filter row My Videos and History share; ``extra`` adds fields such as folder."""
-    search_col, status_col, backend_col, date_col = st.columns([3, 2, 2, 2])
+    search_col, type_col, status_col, backend_col, date_col = st.columns([3, 1.4, 2, 2, 2])
     search = search_col.text_input("Search prompts", key=f"{prefix}_search", placeholder="e.g. lighthouse")
+    media_type = type_col.selectbox("Type", list(TYPES), key=f"{prefix}_type")
     statuses = status_col.multiselect("Status", SET_STATUSES, key=f"{prefix}_status")
     backends = backend_col.multiselect(
         "Back-end", list(BackendKey), format_func=ui.video_backend_label, key=f"{prefix}_backend"
@@ -39,5 +41,6 @@ def generation_filters(prefix: str, **extra: Any) -> videos.GenerationFilter:
         backends=tuple(backends),
         date_from=date_from,
         date_to=date_to,
+        media_kinds=TYPES[media_type],
         **extra,
     )

@@ -10,7 +10,7 @@ import streamlit as st
 import ui
 from core.errors import StudioError
 from core.videos import library as videos
-from core.videos.kinds import SetStatus, VariationStatus
+from core.videos.kinds import MediaKind, SetStatus, VariationStatus
 from ui import selection
 
 GRID_CSS = f"""<style>
@@ -78,7 +78,8 @@ def video_card(view: videos.GenerationView, key: str, selecting: bool = False) -
     digest = cover.video_sha256 if cover else None
     poster = ui.media_url(videos.poster_path(studio, digest)) if digest else None
     sprite = ui.media_url(videos.sprite_path(studio, digest)) if digest else None
-    subtitle = f"{view.seconds}s · {view.aspect_ratio} · {_badge(view)}"
+    is_image = view.media_kind == MediaKind.IMAGE  # a still: its poster, no hover strip
+    subtitle = f"{'image' if is_image else f'{view.seconds}s'} · {view.aspect_ratio} · {_badge(view)}"
     reason = None
     if view.status == SetStatus.FAILED:
         reason = next((v.error for v in view.variations if v.error), "") or "Every variation failed."
@@ -94,7 +95,7 @@ def video_card(view: videos.GenerationView, key: str, selecting: bool = False) -
     failed = any(v.status == VariationStatus.FAILED for v in view.variations)
     play_col, retry_col = st.columns([3, 2]) if failed else (st.container(), None)
     if play_col.button(
-        "Play",
+        "Open" if is_image else "Play",
         key=f"open-{key}",
         icon=":material/play_circle:",
         use_container_width=True,

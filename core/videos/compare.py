@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from core.errors import StudioError
 from core.studio import Studio
 from core.videos import edits, library
-from core.videos.kinds import Operation, VariationStatus
+from core.videos.kinds import MediaKind, Operation, VariationStatus
 from db import videos as queries
 
 MIN_COMPARED = 2
@@ -61,6 +61,8 @@ def compare_items(studio: Studio, variation_ids: Sequence[int]) -> list[CompareI
             if variation is None or variation.deleted_at is not None or variation.generation.deleted_at is not None:
                 continue
             if variation.status != VariationStatus.COMPLETED or not variation.video_sha256:
+                continue
+            if variation.generation.media_kind == MediaKind.IMAGE:  # Compare plays videos; a still is left out
                 continue
             generation = variation.generation
             found.append(

@@ -17,8 +17,9 @@ from core.errors import StudioError
 from core.status import ServiceStatus
 from core.studio import Studio
 from core.text import clean
+from core.videos import offers
 from core.videos.backends.offline import MODEL as OFFLINE_MODEL
-from core.videos.kinds import BackendKey, Source
+from core.videos.kinds import BackendKey, MediaKind, Source
 from core.videos.plan import DURATIONS, VARIATION_COUNTS, OutputPlan, estimate_cost, plan_output
 from core.videos.prompt import MAX_PROMPT_CHARS, STYLE_PRESETS, VideoPrompt, validate_prompt
 from db import presets as preset_queries
@@ -36,6 +37,9 @@ class VideoSettings:
     preset: str = "None"
     backend: str = BackendKey.OFFLINE
     model: str = OFFLINE_MODEL
+    kind: str = MediaKind.VIDEO  # the composer's Type; an image set's own options follow
+    quality: str = "auto"
+    output_format: str = "png"
 
 
 def preset_suffix(studio: Studio, name: str) -> str:
@@ -81,6 +85,9 @@ def create_generation(
         raise StudioError(f"Duration must be one of {', '.join(map(str, DURATIONS))} seconds.")
     if settings.variations not in VARIATION_COUNTS:
         raise StudioError(f"Make {', '.join(map(str, VARIATION_COUNTS))} variations at a time.")
+    offers.check_request(
+        studio, settings.backend, settings.model, settings.resolution, settings.seconds, settings.variations
+    )
     output = plan(settings)
     reference_sha = None
     if reference is not None:

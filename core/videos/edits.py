@@ -1,5 +1,5 @@
-"""Edit requests (the lightbox's toolbar, in core): Recut, Remix, Blend and Loop each queue a new
-variation in the same set, plus lineage, Recall and what the toolbar shows of a clip.
+"""Edit requests (the lightbox's toolbar, in core): Recut, Remix, Blend, Loop and Extend each queue a
+new variation in the same set, plus lineage, Recall and what the toolbar shows of a clip.
 
 Every request is checked here before anything is written (a sane selection, a partner that still
 exists, words for a remix); the new variation then records its parent(s), the operation and its
@@ -107,6 +107,30 @@ def queue_remix(studio: Studio, variation_id: int, change: str, strength: str = 
         return _queue(session, source, params)
 
 
+def queue_extend(studio: Studio, variation_id: int, prompt: str, seconds: int) -> int:
+    """A longer variation: the source, then ``seconds`` more of what ``prompt`` says happens next."""
+    from core.videos.prompt import validate_prompt
+
+    params = ops.Extend(" ".join(clean(prompt).split()), int(seconds))
+    with studio.db.session() as session:
+        source = _completed(session, variation_id)
+        params.validate(source.generation.backend)
+        validate_prompt(params.prompt)
+        return _queue(session, source, params)
+
+
+def extend_seconds(backend: str) -> tuple[int, ...]:
+    """The lengths an extension of a set made by ``backend`` can add."""
+    from core.videos.timeline import EXTEND_SECONDS
+
+    return EXTEND_SECONDS if extend_is_remote(backend) else (2, 4, 8, 12, 16, 20)
+
+
+def extend_is_remote(backend: str) -> bool:
+    """Whether an extension of a set made by ``backend`` is the service's (else rendered and joined here)."""
+    return ops.step_for(Operation.EXTEND, backend) == ops.Step.REMOTE
+
+
 # --- where a variation came from -----------------------------------------------------------------
 
 
@@ -142,6 +166,8 @@ def lineage(studio: Studio, variation_id: int) -> Lineage | None:
         sources = [variation.parent_id, variation.partner_id]
         if isinstance(params, ops.Recut):  # every clip the cut uses, appended ones too
             sources += [segment.variation_id for segment in params.segments]
+        if isinstance(params, ops.Storyboard):  # and every clip a storyboard's cards show
+            sources += [card.variation_id for card in params.cards if card.variation_id]
         parents = [queries.get_variation(session, i) for i in dict.fromkeys(sources) if i]
         links = {p.id: _link(p) for p in parents if p}
         return Lineage(
@@ -150,7 +176,7 @@ def lineage(studio: Studio, variation_id: int) -> Lineage | None:
             tuple(links.values()),
             tuple(_link(c) for c in queries.made_from(session, variation_id)),
             describe(params, links),
-            params.prompt if isinstance(params, ops.Remix) else None,
+            params.prompt if isinstance(params, (ops.Remix, ops.Extend)) else None,
         )
 
 
@@ -174,6 +200,11 @@ def describe(params: ops.OperationParams, links: dict[int, LineageLink]) -> str:
     if isinstance(params, ops.Recut):
         cuts = ", ".join(f"{_clip(links.get(s.variation_id))} {s.start_s:.2f}–{s.end_s:.2f} s" for s in params.segments)
         return f"recut of {len(params.segments)} segment{'s' if len(params.segments) != 1 else ''}: {cuts}"
+    if isinstance(params, ops.Extend):
+        return f"extended by {params.seconds} s: “{params.prompt}”"
+    if isinstance(params, ops.Storyboard):
+        count = len(params.cards)
+        return f"from storyboard: {count} card{'s' if count != 1 else ''} over {params.total_s:g} s"
     if isinstance(params, ops.Imported) and params.file:
         return f"imported from “{params.file}”"
     return params.operation.label

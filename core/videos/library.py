@@ -15,7 +15,7 @@ from core.redact import scrub
 from core.studio import Studio
 from core.text import clean
 from core.videos.jobs.retry import next_try_words
-from core.videos.kinds import ACTIVE, Operation, SetStatus, VariationStatus
+from core.videos.kinds import ACTIVE, MediaKind, Operation, SetStatus, VariationStatus
 from db import videos as queries
 from db.media import POSTERS, SPRITE_TILES, SPRITES
 from db.models import Generation, utcnow
@@ -63,6 +63,7 @@ class GenerationView:
     variations: tuple[VariationView, ...]
     tags: tuple[str, ...] = ()
     cover_variation_id: int | None = None
+    media_kind: MediaKind = MediaKind.VIDEO  # an image set's variations are stills (``video_sha256`` names each)
 
     @property
     def cover(self) -> VariationView | None:
@@ -122,6 +123,7 @@ def view_of(generation: Generation) -> GenerationView:
         ),
         tuple(t.tag for t in generation.tags),
         generation.cover_variation_id,
+        MediaKind(generation.media_kind),
     )
 
 

@@ -14,7 +14,8 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from core.errors import StudioError
-from core.videos.kinds import BackendKey, BlendMode, LoopLength, LoopMode, Operation
+from core.videos.kinds import BackendKey, BlendMode, LoopLength, LoopMode, MediaKind, Operation
+from core.videos.timeline import EXTEND_SECONDS, Card, check_timeline, lengths
 
 MIN_LOOP_S = 0.25
 
@@ -25,6 +26,8 @@ class Step(StrEnum):
     RENDER = "render"  # drawn here by the offline renderer
     REMOTE = "remote"  # made by the Videos API: submit, poll, download
     EDIT = "edit"  # a local edit of finished videos (loop, blend, recut)
+    CHAIN = "chain"  # a chain of Videos API jobs: create, then one extension per storyboard card
+    IMAGE = "image"  # an image set's still: the Images API (generate, or edit for a remix), or drawn offline
 
 
 def _made_by(backend: str) -> Step:
@@ -46,6 +49,8 @@ class Generate:
     """A variation of a new set, made from the set's prompt."""
 
     operation: ClassVar[Operation] = Operation.GENERATE
+    quality: str = ""  # an image set's: the Images API's quality (auto, low, medium, high); "" for videos
+    output_format: str = ""  # an image set's file format (png, jpeg, webp); "" for videos
 
     @classmethod
     def step(cls, backend: str) -> Step:
@@ -183,19 +188,93 @@ class Recut:
         return Step.EDIT
 
 
-OperationParams = Generate | Imported | Remix | Loop | Blend | Recut
+MAX_LOCAL_EXTEND_S = 20
+
+
+@dataclass(frozen=True)
+class Extend:
+    """The source continued by ``seconds`` of what ``prompt`` says happens next: the Videos API's
+    extension for an API set, else a continuation rendered here from its last frame and joined."""
+
+    operation: ClassVar[Operation] = Operation.EXTEND
+    prompt: str
+    seconds: int = 4
+
+    def validate(self, backend: str) -> None:
+        if not self.prompt.split():
+            raise StudioError("Describe what happens next in words.")
+        if _made_by(backend) is Step.REMOTE and self.seconds not in EXTEND_SECONDS:
+            raise StudioError(f"The Videos API extends by {', '.join(map(str, EXTEND_SECONDS))} seconds.")
+        if not 1 <= self.seconds <= MAX_LOCAL_EXTEND_S:
+            raise StudioError(f"Extend by 1 to {MAX_LOCAL_EXTEND_S} seconds.")
+
+    @classmethod
+    def step(cls, backend: str) -> Step:
+        return Step.REMOTE if _made_by(backend) is Step.REMOTE else Step.EDIT
+
+
+@dataclass(frozen=True)
+class Storyboard:
+    """Cards on a timeline (``core.videos.timeline``): on the Videos API one create, then one
+    extension per later card; offline, one animatic segment per card, joined by cuts or dissolves."""
+
+    operation: ClassVar[Operation] = Operation.STORYBOARD
+    cards: tuple[Card, ...]
+    total_s: float
+
+    def validate(self, backend: str) -> None:
+        check_timeline(self.cards, self.total_s, remote=_made_by(backend) is Step.REMOTE)
+
+    @property
+    def lengths(self) -> list[float]:
+        return lengths(self.cards, self.total_s)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Storyboard:
+        cards = tuple(Card.from_dict(c) for c in raw.get("cards") or () if isinstance(c, dict))
+        return cls(cards=cards, total_s=float(raw.get("total_s", 0.0)))
+
+    @classmethod
+    def step(cls, backend: str) -> Step:
+        return Step.CHAIN if _made_by(backend) is Step.REMOTE else Step.RENDER
+
+
+OperationParams = Generate | Imported | Remix | Loop | Blend | Recut | Extend | Storyboard
 PARAMS: dict[Operation, type[OperationParams]] = {
-    p.operation: p for p in (Generate, Imported, Remix, Loop, Blend, Recut)
+    p.operation: p for p in (Generate, Imported, Remix, Loop, Blend, Recut, Extend, Storyboard)
 }
 
 
-def step_for(operation: str, backend: str) -> Step:
-    """Where a variation made by ``operation`` for a set of ``backend`` runs."""
+def step_for(operation: str, backend: str, media_kind: str = MediaKind.VIDEO) -> Step:
+    """Where a variation made by ``operation`` for a set of ``backend`` runs (every one of an image set: IMAGE)."""
+    if media_kind == MediaKind.IMAGE:
+        return Step.IMAGE
     return PARAMS[Operation(operation)].step(backend)
 
 
+def with_usage(text: str | None, usage: dict[str, int]) -> str:
+    """Stored parameters with the service's token usage added (an image's; readers ignore the key)."""
+    try:
+        raw = json.loads(text or "{}")
+    except ValueError:
+        raw = {}
+    return json.dumps({**(raw if isinstance(raw, dict) else {}), "usage": usage})
+
+
+def usage_of(text: str | None) -> dict[str, int]:
+    """The token usage a variation's service reported (``with_usage``); empty when none was."""
+    try:
+        usage = json.loads(text or "{}").get("usage")
+    except (ValueError, AttributeError):
+        return {}
+    return {str(k): int(v) for k, v in usage.items()} if isinstance(usage, dict) else {}
+
+
 def to_json(params: OperationParams) -> str:
-    return json.dumps(asdict(params))
+    fields = asdict(params)
+    if isinstance(params, Generate):  # a video's generation stays "{}"; an image set's keeps its options
+        fields = {k: v for k, v in fields.items() if v}
+    return json.dumps(fields)
 
 
 def from_json(operation: str, text: str | None) -> OperationParams:
@@ -206,7 +285,7 @@ def from_json(operation: str, text: str | None) -> OperationParams:
         raw = {}
     kind = Operation(operation)
     if kind is Operation.GENERATE:
-        return Generate()
+        return Generate(quality=str(raw.get("quality", "")), output_format=str(raw.get("output_format", "")))
     if kind is Operation.IMPORT:
         return Imported(file=str(raw.get("file", "")))
     if kind is Operation.REMIX:
@@ -230,6 +309,10 @@ def from_json(operation: str, text: str | None) -> OperationParams:
             weight=float(raw.get("weight", 0.5)),
             curve=tuple((float(t), float(w)) for t, w in curve) if curve else None,
         )
+    if kind is Operation.EXTEND:
+        return Extend(prompt=str(raw.get("prompt", "")), seconds=int(raw.get("seconds", 4)))
+    if kind is Operation.STORYBOARD:
+        return Storyboard.from_dict(raw)
     return Recut(
         segments=tuple(
             RecutSegment(int(s["variation_id"]), float(s["start_s"]), float(s["end_s"])) for s in raw["segments"]

@@ -14,6 +14,10 @@ Plain HTTP on 127.0.0.1, following the public spec and what the ``openai`` SDK s
   thumbnail and a real JPEG sprite sheet; 404 "The video is no longer available" after
   ``expires_at`` (an hour after completion, or at once after ``expire(id)``).
 - ``POST /v1/videos/{id}/remix`` (JSON ``prompt``) makes a new video with ``remixed_from_video_id``.
+- ``POST /v1/videos/extensions`` (multipart ``prompt``, ``seconds`` — the length *added*: "4", "8",
+  "12", "16" or "20" — and ``video``: an uploaded MP4 or the field ``video[id]`` naming a completed
+  video) makes a new video holding the source and the extension, its ``seconds`` the sum. As in the
+  real API, the video object does not name its source; ``extended_from[id]`` does, for tests.
 - ``GET /v1/videos`` lists (``after``, ``limit``, ``order``); ``DELETE /v1/videos/{id}`` deletes.
 
 Errors use OpenAI's shape ``{"error": {"message", "type", "param", "code"}}``. Script failures with
@@ -57,7 +61,8 @@ VARIANTS = ("video", "thumbnail", "spritesheet")
 DOWNLOAD_LIFETIME_S = 3600
 FAKE_FPS = 4  # a real, playable H.264 file, but few frames: the fake must stay quick
 GONE = "The video is no longer available"
-ENDPOINTS = ("create", "retrieve", "content", "remix", "list", "delete")
+ENDPOINTS = ("create", "retrieve", "content", "remix", "list", "delete", "extend")
+EXTEND_SECONDS = ("4", "8", "12", "16", "20")
 FAULTS = ("invalid_json", "html", "no_id", "cut_without_length")
 HTML_PAGE = (
     b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>"
@@ -66,6 +71,7 @@ HTML_PAGE = (
 
 _ID = r"(?P<id>[^/]+)"
 _ROUTES = (
+    ("POST", re.compile(rf"^{VIDEOS_PATH}/extensions$"), "extend"),
     ("POST", re.compile(rf"^{VIDEOS_PATH}$"), "create"),
     ("GET", re.compile(rf"^{VIDEOS_PATH}$"), "list"),
     ("GET", re.compile(rf"^{VIDEOS_PATH}/{_ID}$"), "retrieve"),
@@ -273,6 +279,8 @@ class FakeVideos(LoopbackServer):
         self.truncate_downloads = 0  # the next N downloads break off halfway through the body
         self.videos: dict[str, FakeVideo] = {}
         self.create_forms: list[CreateForm] = []
+        self.extend_forms: list[CreateForm] = []  # every extension request, in the order received
+        self.extended_from: dict[str, str | None] = {}  # an extension's id → its source's id (None: uploaded)
         self._failures: list[_Planned] = []
         self._delays: list[_Planned] = []
         self._faults: list[_Planned] = []
@@ -389,6 +397,8 @@ class FakeVideos(LoopbackServer):
                     return _mangled(self._create(request), fault)
                 if endpoint == "list":
                     return _mangled(self._list(request), fault)
+                if endpoint == "extend":
+                    return _mangled(self._extend(request), fault)
                 video = self.videos.get(video_id) if video_id is not None else None
                 if video is None:
                     raise _Refused(
@@ -515,6 +525,41 @@ class FakeVideos(LoopbackServer):
         video = self._new_video(source.model, prompt, source.size, source.seconds, source.id)
         return self._video_reply(video)
 
+    def _extend(self, request: RecordedRequest) -> Reply:
+        form = parse_multipart(request)
+        self.extend_forms.append(form)
+        prompt = self._check_prompt(form.fields.get("prompt"))
+        seconds = form.fields.get("seconds")
+        if seconds not in EXTEND_SECONDS:
+            raise _Refused(
+                400,
+                f"Invalid value: '{seconds}'. Supported values are: {_quoted(EXTEND_SECONDS)}.",
+                param="seconds",
+                code="invalid_value",
+            )
+        upload, source_id = form.files.get("video"), form.fields.get("video[id]")
+        if upload is not None:
+            size, source_seconds, model = _probe_upload(upload)
+        elif source_id:
+            source = self.videos.get(source_id)
+            if source is None:
+                raise _Refused(404, f"Video with id '{source_id}' not found.", param="video", code="video_not_found")
+            if source.status != "completed":
+                raise _Refused(
+                    400,
+                    f"Video '{source.id}' must be completed before it can be extended.",
+                    param="video",
+                    code="invalid_video_state",
+                )
+            size, source_seconds, model = source.size, int(source.seconds), source.model
+        else:
+            raise _Refused(
+                400, "Missing required parameter: 'video'.", param="video", code="missing_required_parameter"
+            )
+        video = self._new_video(model, prompt, size, str(source_seconds + int(seconds)), None)
+        self.extended_from[video.id] = source_id if upload is None else None
+        return self._video_reply(video)
+
     def _delete(self, video: FakeVideo) -> Reply:
         if video.status not in ("completed", "failed"):
             raise _Refused(
@@ -625,6 +670,19 @@ def _quoted(values, last: str = "and") -> str:
     if len(quoted) == 1:
         return quoted[0]
     return ", ".join(quoted[:-1]) + ("," if len(quoted) > 2 else "") + f" {last} {quoted[-1]}"
+
+
+def _probe_upload(upload: UploadedFile) -> tuple[str, int, str]:
+    """An uploaded source video's size and whole seconds, or a 400 when it is not a video."""
+    import av
+
+    try:
+        with av.open(io.BytesIO(upload.data), mode="r") as container:
+            stream = container.streams.video[0]
+            seconds = float(stream.duration * stream.time_base) if stream.duration else float(container.duration) / 1e6
+            return f"{stream.codec_context.width}x{stream.codec_context.height}", max(1, round(seconds)), "sora-2"
+    except (av.error.FFmpegError, IndexError, TypeError):
+        raise _Refused(400, "The video file is not a video we can read.", param="video", code="invalid_video") from None
 
 
 def _check_reference(reference: UploadedFile, size: str) -> None:

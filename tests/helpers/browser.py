@@ -166,10 +166,9 @@ def create_offline_video(page, url: str, seconds: str = "8 s", variations: str =
     page.get_by_label("Motion (camera and subject)").fill("slow dolly in; gulls circle the lamp")
     page.keyboard.press("Tab")
     wait_until_idle(page)
-    groups = page.locator("[data-testid='stButtonGroup']")
-    groups.nth(2).get_by_text(seconds, exact=True).click()
+    page.get_by_role("radiogroup", name="Duration").get_by_text(seconds, exact=True).click()
     wait_until_idle(page)
-    groups.nth(3).get_by_text(variations, exact=True).click()
+    page.get_by_role("radiogroup", name="Variations").get_by_text(variations, exact=True).click()
     wait_until_idle(page)
     page.get_by_role("button", name="Create video").click()
 

@@ -3,8 +3,9 @@
 House rule: test with a realistic library, not one item. ``seed_library(home)`` fills a data folder,
 through the studio's own services, with 16+ offline sets in 16:9, 9:16 and 1:1 (different scenes,
 colours, motions and presets, so every poster differs), one set the video service refused, one
-imported clip, one variation made by each edit (loop, blend, recut, remix), 30+ captions of
-distinct images, a few favourites and a folder.
+imported clip, one variation made by each edit (loop, blend, recut, remix, extend), a set made
+from a storyboard, two sets of offline stills (Type: Image), 30+ captions of distinct images, a
+few favourites and a folder.
 
 Most sets are queued at a small explicit size (a real 720p offline render costs seconds on a
 small machine); one set goes through ``create_generation`` at 720p so the real path is in the mix.
@@ -24,12 +25,14 @@ from core.captions.service import Upload, caption_batch, open_provider
 from core.captions.styles import ALT_TEXT, DETAILED, SOCIAL
 from core.config import Settings
 from core.studio import Studio, open_studio
-from core.videos import create, edits, imports, library
+from core.videos import create, edits, image_sets, imports, library, storyboard
+from core.videos import operations as ops
 from core.videos.backends.base import VideoRequest, VideoServiceError
 from core.videos.backends.offline import MODEL as OFFLINE_MODEL
 from core.videos.jobs.runner import JobRunner
 from core.videos.kinds import BackendKey, BlendMode, LoopMode, Source
 from core.videos.prompt import VideoPrompt
+from core.videos.timeline import Card, CardKind
 from db import videos as queries
 from tests.helpers.corpus import encode, photo
 from tests.helpers.video import make_mp4
@@ -71,16 +74,20 @@ class Library:
     hd_set: int = 0  # the set made through create_generation at 720p
     failed_set: int = 0
     imported_set: int = 0
-    edits: dict[str, int] = field(default_factory=dict)  # "loop" / "blend" / "recut" / "remix" → variation id
+    edits: dict[str, int] = field(
+        default_factory=dict
+    )  # "loop" / "blend" / "recut" / "remix" / "extend" → variation id
     edit_sets: dict[str, int] = field(default_factory=dict)  # the same, → the set that holds it
     favourites: list[int] = field(default_factory=list)
     in_folder: list[int] = field(default_factory=list)
     captions: int = 0
     failed_message: str = FAILED_MESSAGE
+    image_sets: list[int] = field(default_factory=list)  # sets of offline stills (1:1 and 9:16)
+    storyboard_set: int = 0  # a set made from a three-card storyboard (text, text, clip)
 
     @property
     def set_count(self) -> int:
-        return len(self.generated) + 2  # + the failed set and the import
+        return len(self.generated) + 3 + len(self.image_sets)  # + the failed set, the import, the storyboard
 
 
 def _queue_small(studio: Studio, aspect: str, preset: str, variations: int, parts: VideoPrompt) -> int:
@@ -175,12 +182,38 @@ def seed_library(home: Path, captions: int = 32) -> Library:
         made.edits["blend"] = edits.queue_blend(studio, blend_on, wide[0][0], BlendMode.TRANSITION, at_s=2.0)
         made.edits["recut"] = edits.queue_recut(studio, recut_on, [(recut_on, 0.0, 1.5), (wide[1][0], 1.0, 3.0)])
         made.edits["remix"] = edits.queue_remix(studio, remix_on, "make it snow, with violet light")
+        made.edits["extend"] = edits.queue_extend(
+            studio, _completed_variations(studio, made.by_aspect["1:1"][0])[0], "the balloons rise out of frame", 4
+        )
         JobRunner(studio).run_until_idle(timeout=300)
         for operation, variation_id in made.edits.items():
             with studio.db.session() as session:
                 variation = queries.get_variation(session, variation_id)
                 assert variation is not None and variation.video_sha256, f"the {operation} edit was not made"
                 made.edit_sets[operation] = variation.generation_id
+
+        board = ops.Storyboard(
+            (
+                Card(CardKind.TEXT, 0.0, "A kite lifts off a windy beach, bright red against grey cloud"),
+                Card(CardKind.TEXT, 1.5, "The kite loops high over the dunes, sunlight breaking through"),
+                Card(CardKind.CLIP, 5.0, variation_id=wide[0][0]),
+            ),
+            7.0,
+        )
+        settings = create.VideoSettings(seconds=8, backend=BackendKey.OFFLINE, model=OFFLINE_MODEL)
+        made.storyboard_set, _ = storyboard.generate(studio, storyboard.StoryboardDraft(board, settings))
+        for aspect, count, scene, visual in (
+            ("1:1", 2, "A bowl of ramen on a wooden counter", "steam, warm amber light"),
+            ("9:16", 1, "A lone surfer at sunrise, poster style", "coral pink, deep navy"),
+        ):
+            made.image_sets.append(
+                image_sets.create_image_set(
+                    studio,
+                    VideoPrompt(scene, visual, ""),
+                    create.VideoSettings(aspect=aspect, variations=count, backend=BackendKey.OFFLINE),
+                )
+            )
+        JobRunner(studio).run_until_idle(timeout=300)
 
         made.failed_set = create.create_generation(
             studio,

@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from core.studio import Studio
 from core.videos import create
 from core.videos.jobs.runner import JobRunner
+from core.videos.kinds import MediaKind
 from core.videos.prompt import VideoPrompt
 from db import captions as caption_queries
 from db import videos as queries
-from db.media import EXTENSIONS, ORIGINALS, REFERENCES, THUMBS, VIDEO_FILES
+from db.media import EXTENSIONS, IMAGES, ORIGINALS, POSTERS, REFERENCES, SPRITES, THUMBS, VIDEOS
 from db.models import Caption, Generation, ImageAsset, Variation
 
 PARTS = VideoPrompt(scene="A red fox trots through fresh snow", visual="soft morning light", motion="slow pan right")
@@ -87,8 +88,11 @@ def digest_of(seed: str) -> str:
     return (seed * 64)[:64]
 
 
+VIDEO_ONLY_FILES = ((VIDEOS, ".mp4"), (POSTERS, ".jpg"), (SPRITES, ".jpg"))  # one video as stored (no still)
+
+
 def video_files(studio, digest):
-    for kind, extension in VIDEO_FILES:
+    for kind, extension in VIDEO_ONLY_FILES:
         studio.media.put(f"{kind} of {digest}".encode(), kind, extension, digest)
 
 
@@ -129,11 +133,17 @@ def assert_rows_and_files_agree(studio):
             for a in session.scalars(select(ImageAsset))
             for kind, ext in ((ORIGINALS, EXTENSIONS[a.format]), (THUMBS, ".jpg"))
         }
-        wanted |= {
-            media.path_for(d, kind, ext)
-            for d in session.scalars(select(Variation.video_sha256).where(Variation.video_sha256.is_not(None)))
-            for kind, ext in VIDEO_FILES
-        }
+        made = session.execute(
+            select(Variation.video_sha256, Generation.media_kind)
+            .join(Generation, Variation.generation_id == Generation.id)
+            .where(Variation.video_sha256.is_not(None))
+        ).all()
+        for digest, kind_of_set in made:
+            if kind_of_set == MediaKind.IMAGE:  # a still (in the format it was made in) and its poster
+                wanted.add(media.image_path(digest) or media.path_for(digest, IMAGES, ".png"))
+                wanted.add(media.path_for(digest, POSTERS, ".jpg"))
+            else:
+                wanted |= {media.path_for(digest, kind, ext) for kind, ext in VIDEO_ONLY_FILES}
         wanted |= {
             media.path_for(d, REFERENCES, ".jpg")
             for d in session.scalars(

@@ -36,6 +36,7 @@ def backend_label(key: str, settings: Settings) -> str:
     """What the UI calls a back-end (imports included)."""
     labels = {s.key: s.label for s in backend_statuses(settings)}
     labels[BackendKey.IMPORT] = IMPORTED_LABEL
+    labels[BackendKey.OPENAI_IMAGES] = "OpenAI Images API (GPT image)"  # image sets (core.videos.image_sets)
     return labels.get(key, key)
 
 

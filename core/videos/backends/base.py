@@ -89,6 +89,11 @@ class RemoteVideoBackend(Protocol):
 
     def remix(self, remote_id: str, prompt: str) -> RemoteJob: ...
 
+    def extend(self, source: str | Path, prompt: str, seconds: int) -> RemoteJob:
+        """Continue ``source`` (the service's id of a completed video, or an MP4 to upload) by
+        ``seconds`` of what ``prompt`` says happens next; the new job's video holds both."""
+        ...
+
     def delete(self, remote_id: str) -> None: ...
 
 

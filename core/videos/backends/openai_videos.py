@@ -45,6 +45,7 @@ NO_KEY = "not-needed"  # some gateways need no key, but the SDK insists on havin
 SIZES = ("720x1280", "1280x720", "1024x1792", "1792x1024")
 PRO_ONLY_SIZES = ("1024x1792", "1792x1024")  # sora-2-pro only; the service, not us, enforces it
 SECONDS = (4, 8, 12)  # sent as the strings "4", "8", "12": an integer is a 400
+EXTEND_SECONDS = (4, 8, 12, 16, 20)  # what one extension may add (the SDK's type lists only 4, 8, 12)
 # The Videos API's own limit (1 to 32,000 characters), checked before sending: a paid 400 saved.
 PROMPT_MAX_CHARS = MAX_PROMPT_CHARS
 
@@ -187,6 +188,26 @@ class OpenAIVideosBackend:
         video, headers = self._call(
             "remix", remote_id, lambda: self._videos.with_raw_response.remix(remote_id, prompt=prompt)
         )
+        return answers.remote_job(video, headers)
+
+    def extend(self, source: str | Path, prompt: str, seconds: int) -> RemoteJob:
+        """``POST /videos/extensions``: ``seconds`` is the length added (the new video holds the
+        source's and these). SDK 3.57 refuses ``video={"id": …}`` before sending, so a reference
+        goes as ``extra_body`` (the multipart field ``video[id]``); a file is uploaded as it is."""
+        import openai
+
+        _check_prompt(prompt)
+        if seconds not in EXTEND_SECONDS:
+            raise VideoServiceError(
+                f"An extension adds {', '.join(map(str, EXTEND_SECONDS))} seconds, not {seconds}.", code="invalid_value"
+            )
+        params: dict[str, Any] = {"prompt": prompt, "seconds": str(seconds)}
+        if isinstance(source, Path):
+            params["video"] = (source.name, source.read_bytes(), "video/mp4")
+        else:
+            params.update(video=openai.omit, extra_body={"video": {"id": source}})
+        remote_id = source if isinstance(source, str) else None
+        video, headers = self._call("extend", remote_id, lambda: self._videos.with_raw_response.extend(**params))
         return answers.remote_job(video, headers)
 
     def delete(self, remote_id: str) -> None:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.videos.backends.base import VideoRequest
-from core.videos.kinds import VariationStatus
-from core.videos.operations import OperationParams
+from core.videos.kinds import MediaKind, VariationStatus
+from core.videos.operations import OperationParams, Step, step_for
 
 
 class Stopped(Exception):
@@ -32,3 +32,11 @@ class Job:
     parent_video: str | None = None  # digest of the source variation's video
     parent_remote_id: str | None = None
     partner_video: str | None = None
+    chain_step: int = 0  # a storyboard on the Videos API: the card being made (its job is ``remote_id``) …
+    chain_remote_ids: tuple[str, ...] = ()  # … and the service's ids of the cards already made
+    media_kind: str = MediaKind.VIDEO  # an image set's variations are stills (``Step.IMAGE``)
+
+    @property
+    def step(self) -> Step:
+        """Where this variation is made (``core.videos.jobs.runner.STEPS``)."""
+        return step_for(self.params.operation, self.backend, self.media_kind)

@@ -9,11 +9,12 @@ kept: a damaged one is the service's transient fault, downloaded again until the
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.errors import StudioError, UnsupportedVideo
+from core.errors import NoLongerExists, StudioError, UnsupportedVideo
 from core.videos import operations as ops
 from core.videos.backends.base import RemoteJob, RemoteVideoBackend, Variant, VideoServiceError
 from core.videos.jobs.job import Job, Stopped
@@ -56,6 +57,8 @@ def submit(runner: JobRunner, job: Job, backend: RemoteVideoBackend) -> None:
             if not job.parent_remote_id:
                 raise StudioError("The source video has no remote id at the service, so it cannot be remixed there.")
             remote = backend.remix(job.parent_remote_id, job.request.prompt)
+        elif isinstance(job.params, ops.Extend):
+            remote = backend.extend(extend_source(runner, job), job.params.prompt, job.params.seconds)
         else:
             remote = backend.submit(job.request)
         runner.update(job.id, remote_id=remote.remote_id)
@@ -70,19 +73,36 @@ def submit(runner: JobRunner, job: Job, backend: RemoteVideoBackend) -> None:
         )
 
 
-def reconcile(runner: JobRunner, job: Job, backend: RemoteVideoBackend) -> str | None:
-    """Find the service's job for a submit whose answer we never stored."""
+def extend_source(runner: JobRunner, job: Job) -> str | Path:
+    """What an extension continues: the source's id at the service, else its file, uploaded."""
+    if job.parent_remote_id:
+        return job.parent_remote_id
+    path = runner.studio.media.video_path(job.parent_video) if job.parent_video else None
+    if path is None or not path.exists():
+        raise NoLongerExists("The video to extend no longer exists.")
+    return path
+
+
+def sent_prompt(job: Job) -> str:
+    """The prompt the service was sent for this job (an extension's is its own)."""
+    return job.params.prompt if isinstance(job.params, ops.Extend) else job.request.prompt
+
+
+def reconcile(
+    runner: JobRunner, job: Job, backend: RemoteVideoBackend, prompt: str | None = None, also_taken: Iterable[str] = ()
+) -> str | None:
+    """Find the service's job for a submit whose answer we never stored (sent with ``prompt``)."""
     lister = getattr(backend, "list_remote", None)
     if lister is None:
         return None
     with runner.studio.db.session() as session:
-        taken = queries.assigned_remote_ids(session)
+        taken = queries.assigned_remote_ids(session) | set(also_taken)
     since = (job.started_at or utcnow()) - timedelta(minutes=2)
     for video in lister(limit=50):
         created = getattr(video, "created_at", None)
         if (
             video.remote_id not in taken
-            and getattr(video, "prompt", None) == job.request.prompt
+            and getattr(video, "prompt", None) == (prompt or sent_prompt(job))
             and getattr(video, "size", job.request.size) == job.request.size
             and (created is None or created >= since)
         ):
@@ -133,7 +153,16 @@ def download(runner: JobRunner, job: Job, backend: RemoteVideoBackend, remote_id
     if job.local_crop:
         video, info = crop(runner, job, video), None
         extras.pop("thumbnail", None)
-    runner.store(job, video, extras.get("thumbnail"), cost=job.price_per_second * job.request.seconds, info=info)
+    runner.store(job, video, extras.get("thumbnail"), cost=job.price_per_second * billed_seconds(job), info=info)
+
+
+def billed_seconds(job: Job) -> float:
+    """The seconds the service made for this job: an extension's added ones, a storyboard's whole length."""
+    if isinstance(job.params, ops.Extend):
+        return job.params.seconds
+    if isinstance(job.params, ops.Storyboard):
+        return job.params.total_s
+    return job.request.seconds
 
 
 def checked(video: Path) -> VideoInfo:

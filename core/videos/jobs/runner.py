@@ -33,7 +33,7 @@ from core.studio import Studio
 from core.videos import operations as ops
 from core.videos.backends import build_video_backend
 from core.videos.backends.base import VideoBackend, VideoRequest, VideoServiceError
-from core.videos.jobs import local, remote
+from core.videos.jobs import chain, images, local, remote
 from core.videos.jobs.job import Job, Stopped
 from core.videos.jobs.lease import Heartbeat
 from core.videos.jobs.retry import RetryPolicy, gave_up
@@ -52,8 +52,13 @@ STEPS: dict[ops.Step, Callable[[JobRunner, Job], None]] = {
     ops.Step.RENDER: local.render,
     ops.Step.EDIT: local.edit,
     ops.Step.REMOTE: remote.advance,
+    ops.Step.IMAGE: images.make,
+    ops.Step.CHAIN: chain.advance,
 }
-FIRST_STATE = {ops.Step.REMOTE: VariationStatus.SUBMITTING}  # local steps start as in_progress
+FIRST_STATE = {  # local steps start as in_progress
+    ops.Step.REMOTE: VariationStatus.SUBMITTING,
+    ops.Step.CHAIN: VariationStatus.SUBMITTING,
+}
 
 
 class JobRunner:
@@ -159,7 +164,7 @@ class JobRunner:
             with Heartbeat(lambda: self._renew(variation_id), self.lease.total_seconds() / 3, f"lease-{variation_id}"):
                 job = self._load(variation_id)
                 if job is not None:
-                    STEPS[job.params.step(job.backend)](self, job)
+                    STEPS[job.step](self, job)
         except Stopped:
             log.info("Variation %s left for the next runner", variation_id)
         except VideoServiceError as exc:
@@ -226,6 +231,9 @@ class JobRunner:
                 parent_video=parent.video_sha256 if parent else None,
                 parent_remote_id=parent.remote_id if parent else None,
                 partner_video=partner.video_sha256 if partner else None,
+                media_kind=generation.media_kind,
+                chain_step=variation.chain_step,
+                chain_remote_ids=chain.stored_ids(variation.chain_remote_ids),
             )
 
     def _renew(self, variation_id: int) -> bool:

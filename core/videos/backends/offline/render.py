@@ -144,7 +144,7 @@ def render_offline(
     preset: str | None,
     width: int,
     height: int,
-    seconds: int,
+    seconds: float,
     seed: int,
     out_path: str | os.PathLike[str],
     reference: Image.Image | None = None,
