@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, case, func, literal, or_, select, text, type_coerce
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    type_coerce,
+    update,
+)
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from db.models import Caption, ImageAsset, utcnow
 
@@ -199,10 +213,44 @@ def formula_safe(column: QueryableAttribute[str]) -> ColumnElement[str]:
     return case((first.in_(list(FORMULA_TRIGGERS)), literal("'") + text_value), else_=text_value)
 
 
+def current_version(caption: type[Caption]) -> ColumnElement[int]:
+    """The id of the caption that stands for its image: the one kept in a comparison, else the newest."""
+    other = aliased(Caption)
+    return (
+        select(other.id)
+        .where(other.asset_id == caption.asset_id, other.deleted_at.is_(None))
+        .order_by(other.kept_at.is_(None), other.kept_at.desc(), other.id.desc())
+        .limit(1)
+        .correlate(caption)
+        .scalar_subquery()
+    )
+
+
+def keep_caption(session: Session, caption_id: int) -> Caption | None:
+    """Make this live caption the one that stands for its image; its other versions stay."""
+    caption = session.get(Caption, caption_id)
+    if caption is None or caption.deleted_at is not None:
+        return None
+    session.execute(
+        update(Caption).where(Caption.asset_id == caption.asset_id, Caption.id != caption_id).values(kept_at=None)
+    )
+    caption.kept_at = utcnow()
+    session.flush()
+    return caption
+
+
 def iter_export_rows(
-    session: Session, flt: CaptionFilter = CaptionFilter(), batch: int = 5000
+    session: Session,
+    flt: CaptionFilter = CaptionFilter(),
+    batch: int = 5000,
+    all_versions: bool = False,
+    style_labels: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """Rows in EXPORT_COLUMNS order, text already formula-safe, streamed in batches (no ORM objects)."""
+    """Rows in EXPORT_COLUMNS order, text already formula-safe, streamed in batches (no ORM objects).
+
+    Only the newest matching caption of each image unless ``all_versions``; styles as
+    ``style_labels`` name them; latency in whole milliseconds and confidence to two places.
+    """
 
     def stamp(column: QueryableAttribute[datetime | None]) -> ColumnElement[str]:
         # the stored text itself, to the second: no datetime round trip per cell
@@ -218,20 +266,22 @@ def iter_export_rows(
             ImageAsset.format,
             ImageAsset.width,
             ImageAsset.height,
-            Caption.style,
+            case(style_labels, value=Caption.style, else_=Caption.style) if style_labels else Caption.style,
             formula_safe(Caption.prompt),
             Caption.provider,
             formula_safe(Caption.model),
             formula_safe(Caption.text),
-            Caption.latency_ms,
+            cast(func.round(Caption.latency_ms), Integer),
             Caption.prompt_tokens,
             Caption.completion_tokens,
-            Caption.confidence,
+            func.round(Caption.confidence, 2),
         )
         .join(ImageAsset, Caption.asset_id == ImageAsset.id)
         .order_by(Caption.id),
         flt,
     )
+    if not all_versions:
+        statement = statement.where(Caption.id == current_version(Caption))
     result = session.connection().execute(statement.execution_options(yield_per=batch))
     for partition in result.partitions():
         yield from partition

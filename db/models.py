@@ -68,6 +68,7 @@ class Caption(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
+    kept_at: Mapped[datetime | None] = mapped_column(DateTime)  # chosen over its image's other versions
 
     asset: Mapped[ImageAsset] = relationship(back_populates="captions")
 

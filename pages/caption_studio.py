@@ -9,10 +9,12 @@ import streamlit as st
 
 import ui
 from core.captions import service as captions
+from core.captions.compare import compare_providers
 from core.captions.providers.base import certainty, follows_instructions, needs_checking
 from core.captions.styles import CUSTOM, STYLES
 from core.errors import StudioError
 from core.images import MAX_BYTES
+from ui.caption_controls import compared_results, controls_panel, length_counter, notes
 from ui.sidebar import service_picker
 
 ACCEPTED = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"]
@@ -70,6 +72,27 @@ with right:
     if prompt.strip() and not follows_instructions(ui.provider_for(provider_key)):
         ignored = "this prompt and writes its detailed description" if style == CUSTOM else "this box"
         st.caption(f"The offline captioner cannot follow instructions: it ignores {ignored}.")
+    chosen_provider = ui.provider_for(provider_key)
+    controls = controls_panel(follows_instructions(chosen_provider), chosen_provider.label)
+    usable = [s for s in ui.statuses() if s.configured]
+    comparing = st.toggle(
+        "Compare providers",
+        key="compare_mode",
+        disabled=len(usable) < 2,
+        help="Caption the same images with two or three providers side by side, then keep the best caption "
+        "of each image; the others stay in History as its versions."
+        + ("" if len(usable) >= 2 else " Needs a second configured provider (Settings)."),
+    )
+    rivals: list[str] = []
+    if comparing:
+        rivals = st.multiselect(
+            "Providers to compare",
+            [s.key for s in usable],
+            default=[s.key for s in usable][:2],
+            format_func=ui.provider_label,
+            max_selections=3,
+            key="compare_providers",
+        )
     generate = st.button(
         "Generate caption",
         type="primary",
@@ -87,11 +110,32 @@ with right:
     )
     if clear_col.button("Clear all", icon=":material/clear_all:", use_container_width=True):
         st.session_state["uploader_round"] = st.session_state.get("uploader_round", 0) + 1
-        for name in ("outcomes", "outcome_keys", "captioned", "caption_handoff"):
+        for name in ("outcomes", "outcome_keys", "captioned", "caption_handoff", "compared", "compare_kept"):
             st.session_state.pop(name, None)
         st.rerun()
 
-if (generate or again) and chosen:
+if (generate or again) and chosen and comparing:
+    uploads = [f if isinstance(f, captions.Upload) else captions.Upload(f.name, f.getvalue()) for f in chosen]
+    bar = st.progress(0.0, text="Comparing…")
+
+    def compare_progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Captioned {done} of {total}")
+
+    try:
+        st.session_state["compared"] = compare_providers(
+            studio,
+            uploads,
+            style,
+            prompt,
+            [ui.provider_for(key) for key in rivals],
+            controls,
+            compare_progress,
+        )
+        st.session_state.pop("compare_kept", None)
+    except StudioError as exc:
+        st.error(ui.plain(exc.message), icon=":material/error:")
+    bar.empty()
+elif (generate or again) and chosen:
     uploads = [f if isinstance(f, captions.Upload) else captions.Upload(f.name, f.getvalue()) for f in chosen]
     provider = ui.provider_for(provider_key)
     captioned: dict[str, captions.CaptionOutcome] = {} if again else st.session_state.setdefault("captioned", {})
@@ -101,7 +145,7 @@ if (generate or again) and chosen:
         progress.progress(done / total, text=f"Captioned {done} of {total}: {ui.plain(outcome.name)}")
 
     try:
-        results, new = captions.caption_new(studio, uploads, style, prompt, provider, captioned, on_progress)
+        results, new = captions.caption_new(studio, uploads, style, prompt, provider, captioned, on_progress, controls)
     except StudioError as exc:
         st.error(ui.plain(exc.message), icon=":material/error:")
         results, new = [], 0
@@ -150,9 +194,12 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
         with body:
             st.caption(made_by(outcome))  # its user parts are escaped inside; the badges are markup
             st.code(outcome.text, language=None, wrap_lines=True)  # its copy button: COPY_BUTTON_VISIBLE
+            length_counter(outcome.text, style, controls.target_chars)
+            notes(outcome)
             edit_col, regen_col = st.columns(2)
             with edit_col.popover("Edit", icon=":material/edit:", use_container_width=True):
                 new_text = st.text_area("Caption", outcome.text, key=f"edit-{outcome.caption_id}", height=150)
+                length_counter(new_text, style, controls.target_chars)  # counted, never cut
                 if st.button("Save", key=f"save-{outcome.caption_id}", type="primary"):
                     try:
                         captions.edit_caption(studio, caption_id, new_text)
@@ -177,7 +224,12 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
 
 
 outcomes = st.session_state.get("outcomes", [])
-if outcomes:
+compared = st.session_state.get("compared") if comparing else None
+if compared:
+    st.subheader(f"Compared — {len(compared)} image{'s' if len(compared) != 1 else ''}")
+    st.html(COPY_BUTTON_VISIBLE)
+    compared_results(compared, style)
+elif outcomes:
     ok = sum(o.ok for o in outcomes)
     st.subheader(f"Results — {ok} of {len(outcomes)} captioned")
     st.html(COPY_BUTTON_VISIBLE)

@@ -54,8 +54,17 @@ summary, select_col, pager, export = st.columns([3, 1.2, 2, 2], vertical_alignme
 selecting = select_col.toggle("Select", key="history_select", help="Tick rows, then act on all of them at once.")
 page = pager.number_input("Page", min_value=1, max_value=pages, value=1, key="history_page") if pages > 1 else 1
 summary.markdown(f"**{total}** caption{'s' if total != 1 else ''} match.")
+every_version = summary.checkbox(
+    "Every version in the CSV",
+    key="captions_export_versions",
+    help="By default the CSV holds the newest caption of each image; tick to export every version.",
+)
 ui.csv_download(
-    export, "captions", lambda: captions.export_captions_csv(studio, flt), disabled=total == 0, key="captions_export"
+    export,
+    "captions",
+    lambda: captions.export_captions_csv(studio, flt, all_versions=every_version),
+    disabled=total == 0,
+    key="captions_export",
 )
 
 _total, rows = captions.history(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)

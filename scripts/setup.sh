@@ -27,9 +27,16 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-if [ "$mode" = dev ] && ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Debian's chromium for the browser tests…"
+# Debian packages the tests use: chromium for the browser tests, exiftool (an independent reader)
+# to check the captions written into exported images.
+missing=()
+if [ "$mode" = dev ]; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian's ${missing[*]} for the tests…"
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

@@ -39,7 +39,7 @@ def _read(data: bytes) -> pd.DataFrame:
 
 def test_export_round_trips_commas_quotes_newlines_non_latin_and_emoji(studio):
     _seed(studio, TRICKY)
-    frame = _read(captions.export_captions_csv(studio, captions.CaptionFilter()))
+    frame = _read(captions.export_captions_csv(studio, captions.CaptionFilter(), all_versions=True))
     assert list(frame.columns) == list(queries.EXPORT_COLUMNS)
     assert len(frame) == len(TRICKY)
     for original, exported in zip(TRICKY, frame["caption"]):
@@ -49,7 +49,7 @@ def test_export_round_trips_commas_quotes_newlines_non_latin_and_emoji(studio):
 
 def test_formula_cells_are_neutralised_everywhere_including_file_names(studio):
     _seed(studio, TRICKY)
-    data = captions.export_captions_csv(studio, captions.CaptionFilter())
+    data = captions.export_captions_csv(studio, captions.CaptionFilter(), all_versions=True)
     for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
@@ -70,10 +70,38 @@ def test_numbers_are_not_mangled_by_neutralising():
 def test_export_holds_only_the_filtered_rows(studio):
     _seed(studio, ["a cat on a mat", "a dog in fog"], provider="offline")
     _seed(studio, ["a cat in a hat"], provider="watsonx", style="detailed")
-    frame = _read(captions.export_captions_csv(studio, captions.CaptionFilter(search="cat")))
+    everything = captions.CaptionFilter(search="cat")
+    frame = _read(captions.export_captions_csv(studio, everything, all_versions=True))
     assert sorted(frame["caption"]) == ["a cat in a hat", "a cat on a mat"]
-    frame = _read(captions.export_captions_csv(studio, captions.CaptionFilter(search="cat", providers=("watsonx",))))
+    watsonx_only = captions.CaptionFilter(search="cat", providers=("watsonx",))
+    frame = _read(captions.export_captions_csv(studio, watsonx_only, all_versions=True))
     assert list(frame["caption"]) == ["a cat in a hat"]
+
+
+def test_by_default_each_image_gives_its_newest_caption_with_a_readable_style_and_rounded_figures(studio):
+    with studio.db.session() as session:
+        for n, texts in enumerate((["first take", "second take", "newest take"], ["only take"])):
+            asset = queries.add_asset(
+                session, sha256=f"{n}" * 64, display_name=f"{n}.png", format="PNG", width=10, height=10, size=100
+            )
+            for t in texts:
+                queries.add_caption(
+                    session,
+                    asset,
+                    style="alt_text" if n else "social",
+                    prompt="",
+                    provider="offline",
+                    model="m",
+                    text=t,
+                    latency_ms=1234.56789,
+                    confidence=0.876543,
+                )
+    frame = _read(captions.export_captions_csv(studio, captions.CaptionFilter()))
+    assert sorted(frame["caption"]) == ["newest take", "only take"]
+    assert sorted(frame["style"]) == ["Alt text", "Social post"]
+    assert set(frame["latency_ms"]) == {"1235"} and set(frame["confidence"]) == {"0.88"}
+    older = _read(captions.export_captions_csv(studio, captions.CaptionFilter(), all_versions=True))
+    assert len(older) == 4
 
 
 def test_the_generations_export_is_formula_safe_and_round_trips(studio):

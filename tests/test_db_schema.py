@@ -54,6 +54,7 @@ PINNED_TABLES = {
         "created_at",
         "edited_at",
         "deleted_at",
+        "kept_at",
     ],
     "generation_tags": ["generation_id", "tag"],
 }

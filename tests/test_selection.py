@@ -14,6 +14,7 @@ from core.captions import service as captions
 from core.errors import StudioError
 from core.videos import bulk
 from core.videos import library as videos
+from core.videos.export import export_sets_zip
 from tests.helpers.studio import add_generation_row, digest_of, finished_set, stored_caption
 
 
@@ -90,25 +91,26 @@ def test_bulk_trash_leaves_a_set_still_being_made(library):
     assert making in _ids(studio)
 
 
-def test_a_zip_of_chosen_sets_holds_their_videos_and_a_metadata_line_each(library):
+def test_a_zip_of_chosen_sets_holds_their_videos_with_sidecars_and_a_metadata_line_each(library):
     studio, ids = library
     bulk.add_tags(studio, [ids[0]], "fox")
     buffer = io.BytesIO()
-    assert bulk.export_zip(studio, [ids[0], ids[2]], buffer) == 2
+    assert export_sets_zip(studio, [ids[0], ids[2]], buffer) == 2
+    fox = f"set-{ids[0]:05d}-v1-A-red-fox-in-snow"
+    neon = f"set-{ids[2]:05d}-v1-Neon-city-at-night"
     with zipfile.ZipFile(buffer) as archive:
-        names = sorted(archive.namelist())
-        assert names == sorted(
-            [
-                f"set-{ids[0]:05d}-v1-a-red-fox-in-snow.mp4",
-                f"set-{ids[2]:05d}-v1-neon-city-at-night.mp4",
-                "metadata.jsonl",
-            ]
+        assert sorted(archive.namelist()) == sorted(
+            [f"{stem}{ext}" for stem in (fox, neon) for ext in (".mp4", ".txt", ".json")]
+            + ["metadata.jsonl", "metadata.csv"]
         )
-        fox = f"set-{ids[0]:05d}-v1-a-red-fox-in-snow.mp4"
-        assert archive.read(fox) == studio.media.video_path(digest_of("0")).read_bytes()
+        assert archive.read(f"{fox}.mp4") == studio.media.video_path(digest_of("0")).read_bytes()
+        assert archive.read(f"{fox}.txt").decode() == "A red fox in snow\n"
+        sidecar = json.loads(archive.read(f"{fox}.json"))
         lines = [json.loads(line) for line in archive.read("metadata.jsonl").decode().splitlines()]
     by_name = {line["file_name"]: line for line in lines}
-    assert by_name[fox]["prompt"] == "A red fox in snow" and by_name[fox]["tags"] == ["fox"]
+    assert by_name[f"{fox}.mp4"]["prompt"] == "A red fox in snow" and by_name[f"{fox}.mp4"]["tags"] == ["fox"]
+    assert sidecar == by_name[f"{fox}.mp4"]
+    assert (sidecar["set"], sidecar["variation"], sidecar["operation"]) == (ids[0], 1, "generated")
 
 
 def test_a_zip_of_chosen_captions_holds_each_image_once_with_its_caption_beside_it(studio):
@@ -119,14 +121,23 @@ def test_a_zip_of_chosen_captions_holds_each_image_once_with_its_caption_beside_
     buffer = io.BytesIO()
     assert captions.export_captions_zip(studio, [cat, dog], buffer) == 2
     with zipfile.ZipFile(buffer) as archive:
-        assert sorted(archive.namelist()) == ["metadata.jsonl", "pet-2.jpg", "pet-2.txt", "pet.jpg", "pet.txt"]
+        assert sorted(archive.namelist()) == [
+            "metadata.csv",
+            "metadata.jsonl",
+            "pet-2.jpg",
+            "pet-2.json",
+            "pet-2.txt",
+            "pet.jpg",
+            "pet.json",
+            "pet.txt",
+        ]
         assert archive.read("pet.txt").decode() == "A ginger cat asleep\n"
         assert archive.read("pet-2.txt").decode() == "A dog on a beach\n"
         assert archive.read("pet.jpg") == b"original " + digest_of("1").encode()
         lines = [json.loads(line) for line in archive.read("metadata.jsonl").decode().splitlines()]
-    assert [(line["file_name"], line["text"]) for line in lines] == [
-        ("pet.jpg", "A ginger cat asleep"),
-        ("pet-2.jpg", "A dog on a beach"),
+    assert [(line["file_name"], line["text"], line["style"]) for line in lines] == [
+        ("pet.jpg", "A ginger cat asleep", "Alt text"),
+        ("pet-2.jpg", "A dog on a beach", "Alt text"),
     ]
 
 

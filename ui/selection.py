@@ -1,21 +1,21 @@
 """Select mode in My Videos and History: a checkbox per card (or the table's own row checkboxes),
 select all on the page or all that match the filters, and the bulk actions on what is chosen —
-favourite, folder, tags, move to the Trash (with Undo) and a ZIP download."""
+favourite, folder, tags, move to the Trash (with Undo) and an export ZIP."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import IO
 
 import streamlit as st
 
 import ui
 from core import trash
+from core.captions.export import CAPTION_TEMPLATE
 from core.errors import StudioError
 from core.videos import bulk
 from core.videos import library as videos
+from core.videos.export import SET_TEMPLATE, export_sets_zip
+from ui.export import export_zip
 from ui.history import offer_undo
 
 DANGER_CSS = """<style>
@@ -79,14 +79,6 @@ def selection_row(scope: str, page_ids: Sequence[int], matching: Callable[[], li
     return picked
 
 
-def _zip_bytes(write: Callable[[IO[bytes]], int]) -> bytes:
-    """The archive is written to a temporary file (spooled to disk past 32 MB), then handed over."""
-    with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:
-        write(spool)
-        spool.seek(0)
-        return spool.read()
-
-
 def set_actions(scope: str, picked: list[int], undo_page: str, comparable: bool = False) -> None:
     """Favourite, folder, tags, Trash and ZIP for the chosen sets of videos; Compare too where the
     page draws the Compare dialog (``comparable``)."""
@@ -144,17 +136,14 @@ def set_actions(scope: str, picked: list[int], undo_page: str, comparable: bool 
         from ui.compare import open_compare
 
         open_compare(bulk.covers(studio, picked))
-    zipped.download_button(
-        "Download ZIP",
-        data=lambda: _zip_bytes(lambda target: bulk.export_zip(studio, picked, target)),
-        file_name=f"media-studio-{len(picked)}-sets-{datetime.now():%Y%m%d-%H%M}.zip",
-        mime="application/zip",
-        key=f"{scope}-bulk-zip",
-        icon=":material/folder_zip:",
-        disabled=none,
-        use_container_width=True,
-        on_click="ignore",
-    )
+    with zipped:
+        export_zip(
+            f"{scope}-bulk",
+            "sets",
+            picked,
+            lambda target, options, progress: export_sets_zip(studio, picked, target, options, progress),
+            SET_TEMPLATE,
+        )
     if delete.button(
         "Move to Trash",
         key=f"danger-{scope}-bulk-trash",
@@ -178,17 +167,14 @@ def caption_actions(picked: list[int]) -> None:
     studio = ui.studio()
     none = not picked
     zipped, delete, _rest = st.columns([1.6, 1.6, 4])
-    zipped.download_button(
-        "Download ZIP",
-        data=lambda: _zip_bytes(lambda target: captions.export_captions_zip(studio, picked, target)),
-        file_name=f"media-studio-{len(picked)}-captions-{datetime.now():%Y%m%d-%H%M}.zip",
-        mime="application/zip",
-        key="captions-bulk-zip",
-        icon=":material/folder_zip:",
-        disabled=none,
-        use_container_width=True,
-        on_click="ignore",
-    )
+    with zipped:
+        export_zip(
+            "captions-bulk",
+            "captions",
+            picked,
+            lambda target, options, progress: captions.export_captions_zip(studio, picked, target, options, progress),
+            CAPTION_TEMPLATE,
+        )
     if delete.button(
         "Move to Trash",
         key="danger-captions-bulk-trash",

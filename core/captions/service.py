@@ -9,19 +9,17 @@ database failure removes the files this call created. One bad image never stops 
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import shutil
 import time
-import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import IO
 
 from core import trash
 from core.captions import providers
+from core.captions.controls import CaptionControls, subject_of
+from core.captions.export import export_captions_zip as export_captions_zip
 from core.captions.images import prepare_for_provider
 from core.captions.providers.base import CaptionProvider, CaptionRequest, CaptionResult
 from core.captions.styles import CUSTOM, STYLES, build_instruction
@@ -59,6 +57,7 @@ class CaptionOutcome:
     latency_ms: float | None = None
     confidence: float | None = None
     thumbnail: bytes | None = None
+    notes: tuple[str, ...] = ()  # soft warnings from the caption controls (length, words)
 
     @property
     def ok(self) -> bool:
@@ -130,12 +129,21 @@ def _save(
 
 
 def caption_image(
-    studio: Studio, upload: Upload, style: str, prompt: str, provider: CaptionProvider, instruction: str | None = None
+    studio: Studio,
+    upload: Upload,
+    style: str,
+    prompt: str,
+    provider: CaptionProvider,
+    instruction: str | None = None,
+    controls: CaptionControls | None = None,
 ) -> CaptionOutcome:
     """Run the three stages for one image; never raises for a user-caused or service failure."""
     upload, prompt = Upload(clean(upload.name), upload.data), clean(prompt)
+    controls = controls or CaptionControls()
     try:
-        instruction = instruction if instruction is not None else check_request(style, prompt)
+        if instruction is None:
+            controls.check(provider.follows_instructions, provider.label)
+            instruction = controls.instruction(check_request(style, prompt))
         image = validate_image(upload.data, upload.name, provider.max_long_side)
         prepared = prepare_for_provider(image, provider.max_long_side)
         started = time.perf_counter()
@@ -145,6 +153,8 @@ def caption_image(
         latency_ms = (time.perf_counter() - started) * 1000
         if not result.text or not result.text.strip():
             raise StudioError(f"{provider.label} returned an empty caption for “{upload.name}”.")
+        subject = subject_of(image.image) if controls.needs_subject else ""
+        result = replace(result, text=controls.apply(result.text, upload.name, subject))
         thumb = thumbnail_jpeg(image.image)
         caption_id = _save(studio, upload.name, image, thumb, style, prompt.strip(), provider, result, latency_ms)
     except StudioError as exc:
@@ -165,6 +175,7 @@ def caption_image(
         latency_ms=latency_ms,
         confidence=result.confidence,
         thumbnail=thumb,
+        notes=tuple(controls.notes(result.text.strip(), style)),
     )
 
 
@@ -175,22 +186,29 @@ def caption_batch(
     prompt: str,
     provider: CaptionProvider,
     on_progress: Callable[[int, int, CaptionOutcome], None] | None = None,
+    controls: CaptionControls | None = None,
 ) -> list[CaptionOutcome]:
     """Caption every upload in turn; ``on_progress(done, total, outcome)`` after each one."""
     prompt = clean(prompt)
-    instruction = check_request(style, prompt)
+    controls = controls or CaptionControls()
+    controls.check(provider.follows_instructions, provider.label)
+    instruction = controls.instruction(check_request(style, prompt))
     outcomes = []
     for index, upload in enumerate(uploads, start=1):
-        outcome = caption_image(studio, upload, style, prompt, provider, instruction)
+        outcome = caption_image(studio, upload, style, prompt, provider, instruction, controls)
         outcomes.append(outcome)
         if on_progress:
             on_progress(index, len(uploads), outcome)
     return outcomes
 
 
-def batch_key(upload: Upload, style: str, prompt: str, provider_key: str) -> str:
-    """What one caption answers: these bytes, with this style, prompt and provider."""
-    return "|".join((sha256_hex(upload.data), style, clean(prompt).strip(), provider_key))
+def batch_key(
+    upload: Upload, style: str, prompt: str, provider_key: str, controls: CaptionControls | None = None
+) -> str:
+    """What one caption answers: these bytes, with this style, prompt, provider and controls."""
+    return "|".join(
+        (sha256_hex(upload.data), style, clean(prompt).strip(), provider_key, repr(controls or CaptionControls()))
+    )
 
 
 def caption_new(
@@ -201,12 +219,14 @@ def caption_new(
     provider: CaptionProvider,
     done: Mapping[str, CaptionOutcome],
     on_progress: Callable[[int, int, CaptionOutcome], None] | None = None,
+    controls: CaptionControls | None = None,
 ) -> tuple[list[tuple[str, CaptionOutcome]], int]:
     """Caption only what ``done`` (outcomes by ``batch_key``) has no caption for yet; a failure is
     tried again. Returns (key, outcome) per upload, in order, and how many were captioned now."""
-    keys = [batch_key(u, style, prompt, provider.key) for u in uploads]
+    keys = [batch_key(u, style, prompt, provider.key, controls) for u in uploads]
     todo = {k: u for k, u in zip(keys, uploads) if k not in done or not done[k].ok}  # one per file
-    fresh = dict(zip(todo, caption_batch(studio, list(todo.values()), style, prompt, provider, on_progress)))
+    made = caption_batch(studio, list(todo.values()), style, prompt, provider, on_progress, controls)
+    fresh = dict(zip(todo, made))
     return [(k, fresh.get(k) or done[k]) for k in keys], len(todo)
 
 
@@ -293,9 +313,12 @@ def facets(studio: Studio) -> tuple[list[str], list[str]]:
         return queries.caption_facets(session)
 
 
-def export_captions_csv(studio: Studio, flt: queries.CaptionFilter) -> bytes:
+def export_captions_csv(studio: Studio, flt: queries.CaptionFilter, all_versions: bool = False) -> bytes:
+    """The History CSV: the newest caption of each image (every version when ``all_versions``)."""
+    labels = {key: style.label for key, style in STYLES.items()}
     with studio.db.session() as session:
-        return rows_to_csv(queries.EXPORT_COLUMNS, queries.iter_export_rows(session, flt), already_safe=True)
+        rows = queries.iter_export_rows(session, flt, all_versions=all_versions, style_labels=labels)
+        return rows_to_csv(queries.EXPORT_COLUMNS, rows, already_safe=True)
 
 
 CaptionFilter = queries.CaptionFilter
@@ -304,61 +327,6 @@ CaptionFilter = queries.CaptionFilter
 def matching_caption_ids(studio: Studio, flt: queries.CaptionFilter) -> list[int]:
     with studio.db.session() as session:
         return queries.matching_caption_ids(session, flt)
-
-
-def export_captions_zip(studio: Studio, caption_ids: Sequence[int], target: IO[bytes]) -> int:
-    """Write a ZIP of the chosen captions to ``target``: each image once (its original file, under a
-    readable, collision-free name), a ``.txt`` beside it holding its caption (the newest chosen one),
-    and ``metadata.jsonl`` with one line per caption. Returns how many captions it holds."""
-    with studio.db.session() as session:
-        pairs = queries.captions_with_images(session, caption_ids)
-        items = [
-            (c.id, c.text, c.style, c.provider, c.model, c.created_at, a.sha256, a.format, a.display_name)
-            for c, a in pairs
-        ]
-    names: dict[str, str] = {}  # digest → file name in the ZIP
-    used: set[str] = set()
-    lines: list[str] = []
-    newest: dict[str, str] = {}
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        for caption_id, text, style, provider, model, created_at, digest, fmt, display in items:
-            extension = EXTENSIONS.get(fmt, ".img")
-            if digest not in names:
-                stem = _safe_stem(display)
-                name, n = f"{stem}{extension}", 1
-                while name.lower() in used:
-                    n += 1
-                    name = f"{stem}-{n}{extension}"
-                used.add(name.lower())
-                names[digest] = name
-                source = studio.media.path_for(digest, ORIGINALS, extension)
-                if source.is_file():
-                    archive.write(source, name, compress_type=zipfile.ZIP_STORED)
-            newest[digest] = text
-            lines.append(
-                json.dumps(
-                    {
-                        "file_name": names[digest],
-                        "text": text,
-                        "caption_id": caption_id,
-                        "style": STYLES[style].label if style in STYLES else style,
-                        "provider": provider,
-                        "model": model,
-                        "created_at": created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    },
-                    ensure_ascii=False,
-                )
-            )
-        for digest, text in newest.items():
-            archive.writestr(names[digest].rsplit(".", 1)[0] + ".txt", text + "\n")
-        archive.writestr("metadata.jsonl", "".join(line + "\n" for line in lines))
-    return len(lines)
-
-
-def _safe_stem(display_name: str) -> str:
-    stem = display_name.rsplit(".", 1)[0] if "." in display_name else display_name
-    stem = re.sub(r"[^\w\-. ]+", "_", stem).strip(" ._") or "image"
-    return stem[:80]
 
 
 # --- providers -----------------------------------------------------------------------------------

@@ -3,16 +3,11 @@ by search), select all that match, favourite, folder, and a ZIP of the chosen se
 
 from __future__ import annotations
 
-import json
-import re
-import zipfile
 from collections.abc import Collection
-from typing import IO
 
 from core.errors import StudioError
 from core.studio import Studio
 from core.text import clean
-from core.videos.kinds import VariationStatus
 from core.videos.library import MAX_FOLDER_CHARS, view_of
 from db import bulk as bulk_queries
 from db.videos import GenerationFilter
@@ -86,50 +81,3 @@ def move_many_to_folder(studio: Studio, generation_ids: Collection[int], folder:
         raise StudioError(f"Folder names are at most {MAX_FOLDER_CHARS} characters.")
     with studio.db.session() as session:
         return bulk_queries.set_folder_many(session, generation_ids, folder)
-
-
-def export_zip(studio: Studio, generation_ids: Collection[int], target: IO[bytes]) -> int:
-    """Write a ZIP of the sets' ready videos to ``target`` (a file: nothing is held in memory but
-    one copy buffer) with readable, collision-free names and a ``metadata.jsonl`` line per video;
-    returns how many videos it holds."""
-    with studio.db.session() as session:
-        chosen = [view_of(g) for g in bulk_queries.sets_with_files(session, generation_ids)]
-    lines: list[str] = []
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for view in chosen:
-            for variation in view.variations:
-                if variation.status != VariationStatus.COMPLETED or not variation.video_sha256:
-                    continue
-                source = studio.media.video_path(variation.video_sha256)
-                if not source.is_file():
-                    continue
-                name = f"set-{view.id:05d}-v{variation.position + 1}-{_slug(view.prompt)}.mp4"
-                archive.write(source, name)  # MP4s are compressed already: stored, streamed from disk
-                lines.append(
-                    json.dumps(
-                        {
-                            "file_name": name,
-                            "set": view.id,
-                            "variation": variation.position + 1,
-                            "operation": str(variation.operation),
-                            "prompt": view.prompt,
-                            "tags": list(view.tags),
-                            "folder": view.folder,
-                            "favourite": view.favourite,
-                            "aspect_ratio": view.aspect_ratio,
-                            "size": f"{view.width}x{view.height}",
-                            "duration_s": round(variation.duration_s or view.seconds, 2),
-                            "backend": view.backend,
-                            "model": view.model,
-                            "created_at": view.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                        },
-                        ensure_ascii=False,
-                    )
-                )
-        archive.writestr("metadata.jsonl", "".join(line + "\n" for line in lines))
-    return len(lines)
-
-
-def _slug(text: str, limit: int = 40) -> str:
-    words = re.sub(r"[^0-9A-Za-z]+", "-", text.lower()).strip("-")
-    return words[:limit].rstrip("-") or "video"

@@ -14,6 +14,7 @@ from core.exports import rows_to_csv
 from core.redact import scrub
 from core.studio import Studio
 from core.text import clean
+from core.videos.export import zip_names
 from core.videos.jobs.retry import next_try_words
 from core.videos.kinds import ACTIVE, MediaKind, Operation, SetStatus, VariationStatus
 from db import videos as queries
@@ -233,6 +234,7 @@ GENERATION_EXPORT_COLUMNS = (
     "cost_usd",
     "prompt",
     "errors",
+    "files_in_zip",  # the names "Export ZIP…" gives this set's ready files (default template)
 )
 
 
@@ -256,10 +258,11 @@ def generation_rows(studio: Studio, flt: queries.GenerationFilter, limit: int = 
                     f"{g.width}x{g.height}",
                     g.seconds,
                     g.style_preset,
-                    g.estimated_cost_usd,
+                    round(g.estimated_cost_usd, 4),
                     round(sum(v.cost_usd for v in g.variations), 4),
                     g.prompt,
                     scrub(" | ".join(v.error for v in g.variations if v.error)),
+                    " ".join(zip_names(studio, g)),
                 )
             )
         return rows

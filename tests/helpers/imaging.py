@@ -37,3 +37,37 @@ def prepare(image: Image.Image, max_long_side: int = 1120) -> PreparedImage:
 def caption_request(image: Image.Image, style: str, user_prompt: str = "") -> CaptionRequest:
     instruction = build_instruction(style, user_prompt) if style != "custom" or user_prompt else ""
     return CaptionRequest(image=prepare(image), instruction=instruction, style=style, user_prompt=user_prompt)
+
+
+SAVE_OPTIONS: dict[str, dict[str, object]] = {
+    "JPEG": {"quality": 88},
+    "PNG": {},
+    "WEBP": {"quality": 80},
+    "TIFF": {"compression": "tiff_lzw"},
+}
+
+
+def noise_image(fmt: str, seed: int, size: tuple[int, int] = (64, 40)) -> bytes:
+    """A small, distinct picture encoded as ``fmt`` (JPEG, PNG, WEBP or TIFF)."""
+    pixels = (np.random.default_rng(seed).random((size[1], size[0], 3)) * 255).astype("uint8")
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, fmt, **SAVE_OPTIONS[fmt])
+    return out.getvalue()
+
+
+def store_captioned_image(studio, data: bytes, fmt: str, name: str, text: str, style: str = "alt_text") -> int:
+    """An image and one caption of it, written through db/ as a finished caption would be; the caption's id."""
+    import hashlib
+
+    from db import captions as caption_queries
+    from db.media import EXTENSIONS, ORIGINALS
+
+    digest = hashlib.sha256(data).hexdigest()
+    studio.media.put(data, ORIGINALS, EXTENSIONS[fmt], digest)
+    with studio.db.session() as session:
+        asset = caption_queries.add_asset(
+            session, sha256=digest, display_name=name, format=fmt, width=64, height=40, size=len(data)
+        )
+        return caption_queries.add_caption(
+            session, asset, style=style, prompt="", provider="offline", model="offline-captioner", text=text
+        ).id

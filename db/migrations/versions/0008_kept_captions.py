@@ -1,0 +1,20 @@
+"""Kept captions: when providers are compared on one image, the caption the creator keeps is
+stamped (``kept_at``); exports and "the newest version" take it before any later version.
+
+Revision ID: 0008
+"""
+
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("ALTER TABLE captions ADD COLUMN kept_at DATETIME")
+
+
+def downgrade() -> None:
+    op.execute("ALTER TABLE captions DROP COLUMN kept_at")

@@ -1,0 +1,72 @@
+""" "Export ZIP…" for chosen captions or sets: the naming template, a trigger word, sidecars and
+captions written into the image copies; the ZIP is written to the data folder with a progress bar,
+then offered for download."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Literal
+
+import streamlit as st
+
+import ui
+from core.bundle import PLACEHOLDERS, BundleOptions, export_to_file
+from core.errors import StudioError
+
+Kind = Literal["captions", "sets"]
+Writer = Callable[[IO[bytes], BundleOptions, Callable[[int, int | None], None]], int]
+
+
+def export_zip(scope: str, kind: Kind, picked: list[int], write: Writer, default_template: str) -> None:
+    """The popover and its download: nothing is written until "Prepare ZIP" is pressed."""
+    ready_key = f"{scope}-export-ready"
+    with st.popover("Export ZIP…", icon=":material/folder_zip:", disabled=not picked, use_container_width=True):
+        template = st.text_input(
+            "File names", value=default_template, key=f"{scope}-export-template", help=" ".join(PLACEHOLDERS)
+        )
+        prefix = st.text_input(
+            "Trigger word or prefix (optional)",
+            key=f"{scope}-export-prefix",
+            placeholder="e.g. ohwx",
+            help="Put first in every caption, for training a LoRA or tagging a batch.",
+        )
+        sidecars = st.checkbox("A .txt and a .json beside each file", value=True, key=f"{scope}-export-sidecars")
+        embed = kind == "captions" and st.checkbox(
+            "Write each caption into its image copy (EXIF, XMP, IPTC)",
+            value=True,
+            key=f"{scope}-export-embed",
+            help="The images in your library are never changed: only the copies in the ZIP carry the caption.",
+        )
+        if st.button("Prepare ZIP", key=f"{scope}-export-go", icon=":material/inventory_2:", type="primary"):
+            options = BundleOptions(template=template, prefix=prefix, sidecars=sidecars, embed_captions=embed)
+            bar = st.progress(0.0, text="Writing the ZIP…")
+
+            def progress(done: int, total: int | None) -> None:
+                bar.progress(
+                    min(done / (total or done or 1), 1.0), text=f"Writing the ZIP… {done:,} of {total or done:,}"
+                )
+
+            name = f"media-studio-{len(picked)}-{kind}-{datetime.now():%Y%m%d-%H%M%S}.zip"
+            try:
+                path, count = export_to_file(ui.studio().home, name, lambda target: write(target, options, progress))
+            except StudioError as exc:
+                bar.empty()
+                st.error(ui.plain(exc.message))
+            else:
+                bar.progress(1.0, text=f"{count:,} file{'s' if count != 1 else ''} ready.")
+                st.session_state[ready_key] = str(path)
+        ready = st.session_state.get(ready_key)
+        if ready:
+            path = Path(ready)
+            if path.is_file():
+                st.download_button(
+                    f"Download {path.name}",
+                    data=lambda: path.open("rb"),
+                    file_name=path.name,
+                    mime="application/zip",
+                    key=f"{scope}-export-download",
+                    icon=":material/download:",
+                    on_click="ignore",
+                )
