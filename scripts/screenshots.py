@@ -1,8 +1,8 @@
 """Screenshots of every page and dialog, taken in headless Chromium against a realistic library.
 
-The library (tests.helpers.library: 19 sets in three aspect ratios, a failed set, an import, each
-kind of edit, 32 captions) is seeded in a temporary data folder before the app starts, so the
-pictures show what a user with a real library sees, not one lonely item.
+The library (tests.helpers.library: 22 sets in three aspect ratios, a failed set, an import, each
+kind of edit, a storyboard set, two sets of stills, 32 captions) is seeded in a temporary data
+folder before the app starts, so the pictures show what a user with a real library sees, not one lonely item.
 
 Run: .venv/bin/python -m scripts.screenshots   (needs scripts/setup.sh dev first)
 """
@@ -120,6 +120,17 @@ def shoot_captions(camera: Camera, url: str, uploads: list[str]) -> None:
     camera.shoot("caption-studio-empty", full_page=True)
     page.locator("input[type='file']").set_input_files(uploads)
     wait_until_idle(page)
+    page.get_by_text("Caption controls").click()
+    page.get_by_role("textbox", name="Template").fill("{filename}: {caption}")
+    page.get_by_role("textbox", name="Words to avoid").fill("image, photo")
+    page.keyboard.press("Tab")
+    wait_until_idle(page)
+    camera.shoot("caption-controls")
+    page.get_by_role("textbox", name="Template").fill("{caption}")
+    page.get_by_role("textbox", name="Words to avoid").fill("")
+    page.keyboard.press("Tab")
+    wait_until_idle(page)
+    page.get_by_text("Caption controls").click()
     page.get_by_label("Caption style").click()
     page.get_by_role("option", name="Detailed description").click()
     wait_until_idle(page)
@@ -137,10 +148,44 @@ def shoot_captions(camera: Camera, url: str, uploads: list[str]) -> None:
     wait_until_idle(page)
     page.wait_for_timeout(1000)
     camera.shoot("history-select")
+    page.get_by_role("button", name="Export ZIP…").click()
+    page.get_by_role("button", name="Prepare ZIP").click()
+    page.get_by_text("files ready.").wait_for(timeout=120_000)
+    page.wait_for_timeout(500)
+    camera.shoot("history-export")
+    page.keyboard.press("Escape")
+    wait_until_idle(page)
     page.locator(".st-key-captions-select-clear button").click()
     wait_until_idle(page)
     page.locator(".st-key-history_select label").click()
     wait_until_idle(page)
+
+
+def shoot_composer_and_storyboard(camera: Camera, url: str) -> None:
+    page = camera.page
+    page.goto(f"{url}/create_video")
+    wait_until_idle(page)
+    page.get_by_role("radiogroup", name="Type").get_by_text("Image", exact=True).click()
+    wait_until_idle(page)
+    page.get_by_label("Scene context").fill("A bowl of ramen on a wooden counter, steam rising")
+    page.keyboard.press("Tab")
+    wait_until_idle(page)
+    camera.shoot("create-image", full_page=True)
+    page.get_by_role("radiogroup", name="Type").get_by_text("Video", exact=True).click()
+    wait_until_idle(page)
+
+    page.goto(f"{url}/storyboard")
+    wait_until_idle(page)
+    page.get_by_role("textbox", name="Words").first.fill(
+        "A kite lifts off a windy beach, bright red against grey cloud"
+    )
+    page.keyboard.press("Tab")
+    wait_until_idle(page)
+    for card in ("Add image card", "Add clip card"):
+        page.get_by_role("button", name=card).click()
+        wait_until_idle(page)
+    page.wait_for_timeout(500)
+    camera.shoot("storyboard", full_page=True)
 
 
 def shoot_explore_and_settings(camera: Camera, url: str) -> None:
@@ -204,11 +249,24 @@ def shoot_videos(camera: Camera, url: str, made: Library) -> None:
     settle(page, dialog)
     report_dialog(page, dialog, "lightbox")
     camera.shoot("lightbox")
-    for tab in ("Edit", "Remix", "Blend", "Loop"):
+    for tab in ("Re-cut", "Remix", "Blend", "Loop", "Extend"):
         dialog.get_by_role("tab", name=tab).click()
         wait_until_idle(page)
         scroll_to(page, dialog.get_by_role("tab", name=tab), "start")
         camera.shoot(f"edit-{tab.lower()}")
+    page.keyboard.press("Escape")
+
+    stills = made.image_sets[0]
+    dialog = open_set(page, url, stills, "Image 1 of 2")
+    page.wait_for_timeout(1200)
+    report_dialog(page, dialog, "lightbox-image")
+    camera.shoot("lightbox-image")
+    page.keyboard.press("Escape")
+
+    dialog = open_set(page, url, made.storyboard_set, "Variation 1 of 1")
+    settle(page, dialog)
+    scroll_to(page, dialog.get_by_text("How it was made", exact=False), "center")
+    camera.shoot("lineage-storyboard")
     page.keyboard.press("Escape")
 
     portrait = made.by_aspect["9:16"][-1]
@@ -282,6 +340,7 @@ def main() -> None:
             camera = Camera(browser.new_page(viewport=VIEWPORT))
             shoot_captions(camera, url, uploads)
             shoot_explore_and_settings(camera, url)
+            shoot_composer_and_storyboard(camera, url)
             shoot_videos(camera, url, made)
         camera.remove_stale()
     print(f"Screenshots written to {OUT.relative_to(ROOT)}", file=sys.stderr)
