@@ -62,7 +62,7 @@ STUDIO_PAGES = (
     "History",
     "Settings",
 )
-BARE_PAGES = ("Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta")  # as many pages as the studio
+BARE_PAGES = ("Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf")  # as many pages as the studio
 TIMEOUT_S = 120
 
 BARE_MAIN = (
@@ -150,7 +150,11 @@ def serve(app_dir: Path, home: Path, log_path: Path) -> Iterator[tuple[str, floa
 
 
 def _wait_idle(page, title: str, log_path: Path) -> float:
-    page.wait_for_function(IDLE_WITH_TITLE, arg=title, polling="raf", timeout=TIMEOUT_S * 1000)
+    try:
+        page.wait_for_function(IDLE_WITH_TITLE, arg=title, polling="raf", timeout=TIMEOUT_S * 1000)
+    except Exception as exc:  # say which page never settled, and what it showed
+        shown = page.locator("[data-testid='stMain']").inner_text()[:500]
+        raise RuntimeError(f"{title!r} never settled within {TIMEOUT_S} s; the page showed: {shown!r}") from exc
     done = time.perf_counter()
     if page.locator("[data-testid='stException']").count():
         raise RuntimeError(

@@ -175,3 +175,81 @@ def test_the_generations_csv_names_each_ready_file_as_the_export_zip_does(studio
     assert rows[first] == [f"set-{first:05d}-v1-A-kite-over-dunes.mp4", f"set-{first:05d}-v2-A-kite-over-dunes.mp4"]
     assert rows[second] == [f"set-{second:05d}-v1-A-kite-over-dunes.mp4"]
     assert sorted(rows[first] + rows[second]) == in_zip
+
+
+HOSTILE_NAMES = [
+    "../../etc/passwd.png",
+    "..\\..\\windows\\system.ini.png",
+    "🌅 sunset 🐈‍⬛.png",
+    "قطة على السجادة.png",
+    "same.png",
+    "SAME.png",
+    "same.png",
+    "/absolute/path.png",
+]
+
+
+def test_hostile_names_stay_inside_the_archive_unique_and_loadable_as_a_dataset(studio, tmp_path):
+    import pandas as pd
+
+    ids = [
+        store_captioned_image(studio, noise_image("PNG", 100 + n), "PNG", name, f"=caption {n}, with a comma")
+        for n, name in enumerate(HOSTILE_NAMES)
+    ]
+    buffer = io.BytesIO()
+    assert export_captions_zip(studio, ids, buffer) == len(HOSTILE_NAMES)
+    with zipfile.ZipFile(buffer) as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path / "out")
+        txt = {n: archive.read(n).decode() for n in names if n.endswith(".txt")}
+        sidecars = [json.loads(archive.read(n)) for n in names if n.endswith(".json")]
+        jsonl = pd.read_json(io.BytesIO(archive.read("metadata.jsonl")), lines=True)
+        table = pd.read_csv(io.BytesIO(archive.read("metadata.csv")), encoding="utf-8-sig", dtype=str)
+
+    assert all(not n.startswith(("/", "\\")) and ".." not in n.split("/") and "\\" not in n for n in names)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(names)  # nothing landed outside
+    images = [n for n in names if n.endswith(".png")]
+    assert len(images) == len({n.lower() for n in images}) == len(HOSTILE_NAMES)
+    # letters of any script stay readable; emoji and path parts do not become part of a name
+    assert {"sunset.png", "قطة-على-السجادة.png", "etc-passwd.png", "absolute-path.png"} <= set(images)
+    # one row per image, each file_name resolving inside the archive (the `datasets` imagefolder layout)
+    assert len(jsonl) == len(table) == len(HOSTILE_NAMES)
+    assert set(jsonl["file_name"]) == set(table["file_name"]) == set(images)
+    # a formula-looking caption is neutralised in the CSV only; .txt, .json and .jsonl keep it exactly
+    assert all(text.startswith("'=caption") for text in table["text"])
+    assert all(text.startswith("=caption") for text in jsonl["text"])
+    assert all(t.startswith("=caption") for t in txt.values()) and all(
+        s["text"].startswith("=caption") for s in sidecars
+    )
+
+
+def test_a_two_thousand_item_export_streams_with_flat_memory(studio):
+    data = noise_image("JPEG", 1, size=(48, 32))
+    with studio.db.session() as session:  # 2,000 captioned images, written straight through db/
+        from db import captions as caption_queries
+
+        for n in range(2000):
+            picture = data + n.to_bytes(4, "big")  # a distinct file each (JPEG readers ignore the tail)
+            digest = hashlib.sha256(picture).hexdigest()
+            studio.media.put(picture, ORIGINALS, ".jpg", digest)
+            asset = caption_queries.add_asset(
+                session, sha256=digest, display_name=f"frame {n}.jpg", format="JPEG", width=48, height=32, size=99
+            )
+            caption_queries.add_caption(
+                session, asset, style="alt_text", prompt="", provider="offline", model="m", text=f"Frame {n}"
+            )
+        ids = list(range(1, 2001))
+    tracemalloc.start()
+    try:
+        path, count = export_to_file(
+            studio.home,
+            "big.zip",
+            lambda target: export_captions_zip(studio, ids, target, BundleOptions(embed_captions=True)),
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 2000
+    with zipfile.ZipFile(path) as archive:
+        assert len(archive.namelist()) == 2000 * 3 + 2
+    assert peak < 24 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB for 2,000 items"
