@@ -39,7 +39,7 @@ made = state.get("explore_made")
 if made:
     note_col, link_col = st.columns([3, 1], vertical_alignment="center")
     note_col.success(f"Set #{made} queued: it is being made in the background.", icon=":material/movie:")
-    link_col.page_link("pages/my_videos.py", label="See it in My Videos", icon=":material/video_library:")
+    link_col.page_link("pages/my_videos.py", label="See it in the Library", icon=":material/video_library:")
 progress_panel()
 
 if not shown:
@@ -72,7 +72,7 @@ watch_previews(worker)
 st.subheader("From your library")
 row = explore.library_row(studio, limit=COLUMNS)
 if not row.favourites and not row.most_remixed:
-    st.caption("Star a set in My Videos, or remix one, and it shows here.")
+    st.caption("Star a set in the Library, or remix one, and it shows here.")
 for title, entries in (
     ("Favourites", [(view, "★ favourite") for view in row.favourites]),
     ("Most remixed", [(view, f"{count} remix{'es' if count != 1 else ''}") for view, count in row.most_remixed]),

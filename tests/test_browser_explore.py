@@ -101,7 +101,7 @@ def test_from_your_library_shows_a_favourite_and_opens_it_in_my_videos(browser, 
     page.goto(f"{url}/explore")
     wait_until_idle(page)
     page.get_by_text("★ favourite").wait_for()
-    page.get_by_role("button", name="Open in My Videos").click()
+    page.get_by_role("button", name="Open in the Library").click()
     page.get_by_role("dialog").wait_for(timeout=30_000)  # My Videos' lightbox, on that set
     assert "/my_videos" in page.url
     page.close()

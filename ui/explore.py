@@ -61,7 +61,7 @@ def example_card(item: explore.Example, status: explore.PreviewStatus) -> None:
 
 
 def library_card(view: videos.GenerationView, note: str, key: str) -> None:
-    """A set from the library: its cover's poster and strip, and a button that opens it in My Videos."""
+    """A set from the library: its cover's poster and strip, and a button that opens it in the Library."""
     studio = ui.studio()
     digest = view.cover.video_sha256 if view.cover else None
     poster = ui.media_url(videos.poster_path(studio, digest)) if digest else None
@@ -69,7 +69,7 @@ def library_card(view: videos.GenerationView, note: str, key: str) -> None:
     st.html(_card(poster, sprite, view.prompt, note, max(0.3, view.width / view.height)))
     st.caption(ui.plain(view.prompt[:80] + ("…" if len(view.prompt) > 80 else "")))
     opened = st.button(
-        "Open in My Videos", key=f"explore-open-{key}", icon=":material/play_circle:", use_container_width=True
+        "Open in the Library", key=f"explore-open-{key}", icon=":material/play_circle:", use_container_width=True
     )
     if opened:
         st.session_state["lightbox"] = {"generation": view.id, "index": 0}
