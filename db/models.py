@@ -174,6 +174,8 @@ class Variation(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
+    title: Mapped[str | None] = mapped_column(String(200))  # "Describe this video" in the lightbox
+    alt_text: Mapped[str | None] = mapped_column(Text)
 
     generation: Mapped[Generation] = relationship(back_populates="variations")
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.videos.kinds import ACTIVE, RUNNING, MediaKind, Operation, SetStatus, Source, VariationStatus
 from db.captions import AnySelect, search_and_dates
+from db.described import tagged_or_described
 from db.models import Generation, GenerationTag, ModelPrice, StylePreset, Variation, utcnow
-from db.tags import tagged_like
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
         Generation.created_at,
         flt.date_from,
         flt.date_to,
-        also=tagged_like(flt.search),
+        also=tagged_or_described(flt.search),
     )
     if flt.tag:
         statement = statement.where(

@@ -16,6 +16,7 @@ from core.videos import library as videos
 from core.videos.kinds import BackendKey, MediaKind
 from core.videos.plan import ASPECT_RATIOS, DURATIONS, RESOLUTIONS, VARIATION_COUNTS, OutputPlan, estimate_cost
 from core.videos.prompt import VideoPrompt
+from ui import describe as describe_ui
 from ui import image_composer
 from ui.grid import grid_styles, video_card
 from ui.progress import progress_panel
@@ -80,7 +81,7 @@ if recall:
     sha, file_name = recall.get("reference_sha256"), recall.get("reference_name")
     state["draft_reference"] = create.DraftReference(sha, file_name) if sha and file_name else None
     state.pop("prompt_text", None)  # the recalled fields compose the prompt afresh
-    st.toast("Prompt and settings recalled from My Videos.", icon=":material/replay:")
+    st.toast("Prompt and settings recalled from the Library.", icon=":material/replay:")
 
 defaults = create.VideoSettings()
 for name in ("aspect", "resolution", "seconds", "variations"):
@@ -145,6 +146,7 @@ with prompt_col:
         placeholder="e.g. Slow dolly in; gulls circle the lamp",
     )
     extra = st.text_area("Anything else (optional)", key="vp_extra", height=68)
+    describe_ui.improve_panel()
 
 with settings_col:
     st.segmented_control("Type", KINDS, format_func=lambda k: MediaKind(k).label, key="create_type")
@@ -196,6 +198,8 @@ with settings_col:
             else:
                 text_col.caption(f"The kept reference image “{ui.plain(kept.name)}” is no longer stored.")
             text_col.button("Remove", key="reference_remove", icon=":material/close:", on_click=_drop_reference)
+        shown = (kept.name, kept_bytes) if kept is not None and kept_bytes is not None else None
+        describe_ui.describe_button((upload.name, upload.getvalue()) if upload is not None else shown)
     else:
         model, aspect, count, quality, output_format, preset = image_composer.image_settings(studio, backend)
         resolution, seconds = state.get("video_resolution") or "720p", state.get("video_seconds") or 4
@@ -289,7 +293,7 @@ if create_clicked:
         st.error(ui.plain(exc.message), icon=":material/error:")
     else:
         state["created_set"] = generation_id  # the draft keeps every field: the next take starts from this one
-        st.toast(f"Set #{generation_id} queued — watch it below or in My Videos.", icon=":material/movie:")
+        st.toast(f"Set #{generation_id} queued — watch it below or in the Library.", icon=":material/movie:")
 
 progress_panel()
 
@@ -303,7 +307,7 @@ if created is not None:
         state["play_created"] = False
     with note_col:
         st.markdown(f"**Set #{created.id}** — your latest take.")
-        st.page_link("pages/my_videos.py", label="Open in My Videos", icon=":material/video_library:")
+        st.page_link("pages/my_videos.py", label="Open in the Library", icon=":material/video_library:")
 
 
 def _save_preset() -> None:

@@ -9,6 +9,7 @@ Run: .venv/bin/python -m scripts.screenshots   (needs scripts/setup.sh dev first
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import time
@@ -161,7 +162,57 @@ def shoot_captions(camera: Camera, url: str, uploads: list[str]) -> None:
     wait_until_idle(page)
 
 
-def shoot_composer_and_storyboard(camera: Camera, url: str) -> None:
+def shoot_compare_providers(browser: Any, tmp: Path, photo_path: str) -> list[str]:
+    """Compare providers needs a second one: a local OpenAI-compatible server (the test fake, whose
+    answer is one fixed sentence) beside the offline captioner, in a data folder of its own."""
+    from tests.fakes.openai_chat_server import FakeOpenAIChat
+
+    with FakeOpenAIChat(api_key=None) as server:
+        server.caption = "A ginger tabby cat looks up from a sunny windowsill, ears forward."
+        with running_app(tmp / "compare-home", tmp / "compare.log", server.client_settings()) as url:
+            camera = Camera(browser.new_page(viewport=VIEWPORT))
+            page = camera.page
+            page.goto(url)
+            wait_until_idle(page)
+            page.locator("input[type='file']").set_input_files([photo_path])
+            wait_until_idle(page)
+            page.locator(".st-key-compare_mode label").click()
+            wait_until_idle(page)
+            page.get_by_role("button", name="Generate caption").click()
+            page.get_by_text("Compared — 1 image").wait_for(timeout=180_000)
+            page.get_by_role("button", name="Keep this one").first.click()
+            page.get_by_text("Kept").wait_for(timeout=30_000)
+            wait_until_idle(page)
+            page.get_by_text("Compared — 1 image").scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            camera.shoot("caption-compare")
+
+            # Improve prompt, rewritten by the same (OpenAI-compatible) provider: before and after.
+            server.caption = json.dumps(
+                {
+                    "scene": "A weathered stone lighthouse on a basalt cliff at dusk, waves bursting below",
+                    "visual": "Golden-hour rim light, teal sea, drifting sea mist, 35 mm film grain",
+                    "motion": "Slow dolly in toward the lamp as gulls circle through the beam",
+                }
+            )
+            page.goto(f"{url}/create_video")
+            wait_until_idle(page)
+            page.get_by_label("Scene context").fill("A lighthouse on a cliff at dusk")
+            page.get_by_label("Visual details").fill("golden light, teal sea")
+            page.get_by_label("Motion (camera and subject)").fill("dolly in")
+            page.keyboard.press("Tab")
+            wait_until_idle(page)
+            page.get_by_role("button", name="Improve prompt").click()
+            page.locator(".st-key-improve_result").wait_for(timeout=60_000)
+            wait_until_idle(page)
+            page.locator(".st-key-improve_result").scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            camera.shoot("create-improve")
+            page.close()
+            return camera.taken
+
+
+def shoot_composer_and_storyboard(camera: Camera, url: str, photo_path: str) -> None:
     page = camera.page
     page.goto(f"{url}/create_video")
     wait_until_idle(page)
@@ -173,6 +224,16 @@ def shoot_composer_and_storyboard(camera: Camera, url: str) -> None:
     camera.shoot("create-image", full_page=True)
     page.get_by_role("radiogroup", name="Type").get_by_text("Video", exact=True).click()
     wait_until_idle(page)
+    page.locator("input[type='file']").first.set_input_files([photo_path])  # the reference image
+    page.get_by_role("button", name="Describe this image").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Describe this image").click()
+    wait_until_idle(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('textarea')].some(t => t.value.includes('cat'))", timeout=120_000
+    )
+    wait_until_idle(page)
+    camera.shoot("create-describe")
 
     page.goto(f"{url}/storyboard")
     wait_until_idle(page)
@@ -254,6 +315,15 @@ def shoot_videos(camera: Camera, url: str, made: Library) -> None:
         wait_until_idle(page)
         scroll_to(page, dialog.get_by_role("tab", name=tab), "start")
         camera.shoot(f"edit-{tab.lower()}")
+    page.keyboard.press("Escape")
+
+    dialog = open_set(page, url, made.hd_set, "Variation 1 of 1")
+    dialog.get_by_text("Title and alt text", exact=True).click()
+    dialog.get_by_role("button", name="Describe this video").click()
+    dialog.get_by_role("button", name="Describe again").wait_for(timeout=120_000)
+    settle(page, dialog)
+    scroll_to(page, dialog.get_by_text("Title and alt text", exact=True), "center")
+    camera.shoot("lightbox-describe")
     page.keyboard.press("Escape")
 
     stills = made.image_sets[0]
@@ -340,7 +410,8 @@ def main() -> None:
             camera = Camera(browser.new_page(viewport=VIEWPORT))
             shoot_captions(camera, url, uploads)
             shoot_explore_and_settings(camera, url)
-            shoot_composer_and_storyboard(camera, url)
+            shoot_composer_and_storyboard(camera, url, uploads[0])
+            camera.taken += shoot_compare_providers(browser, tmp, uploads[0])
             shoot_videos(camera, url, made)
         camera.remove_stale()
     print(f"Screenshots written to {OUT.relative_to(ROOT)}", file=sys.stderr)

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 
 def _offered(page, label: str) -> list[str]:
     group = page.get_by_role("radiogroup", name=label, exact=True)
+    group.get_by_role("radio").first.wait_for(timeout=60_000)  # drawn, not just idle (all_inner_texts never waits)
     return [text.strip() for text in group.get_by_role("radio").all_inner_texts()]
 
 

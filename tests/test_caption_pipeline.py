@@ -81,6 +81,9 @@ class _Refusing:
     def caption(self, request):
         raise ProviderError("The service said no.")
 
+    def rewrite(self, instruction):
+        raise ProviderError("The service said no.")
+
 
 class _Answering(_Refusing):
     def caption(self, request):

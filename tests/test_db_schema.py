@@ -37,6 +37,8 @@ PINNED_TABLES = {
         "deleted_at",
         "chain_step",
         "chain_remote_ids",
+        "title",
+        "alt_text",
     ],
     "image_assets": ["id", "sha256", "display_name", "format", "width", "height", "bytes", "created_at"],
     "captions": [

@@ -118,6 +118,9 @@ class _Answering:
     def caption(self, request):
         return CaptionResult(text="A photo.", model="m")
 
+    def rewrite(self, instruction):
+        return "A photo."
+
 
 @pytest.mark.parametrize(
     "name, data, message",

@@ -17,6 +17,7 @@ from core.videos import library as videos
 from core.videos.kinds import VariationStatus
 from ui import edit_toolbar
 from ui.compare import open_compare
+from ui.describe import video_text_panel
 from ui.history import offer_undo, undo_notice
 from ui.selection import danger_styles
 
@@ -198,5 +199,6 @@ def lightbox() -> None:
                     st.toast(
                         f"Moved to “{ui.plain(folder.strip())}”." if folder.strip() else "Removed from its folder."
                     )
+        video_text_panel(variation)
     if variation.status == VariationStatus.COMPLETED and variation.video_sha256:
         edit_toolbar.toolbar(view, variation)

@@ -12,6 +12,10 @@ ALT_TEXT = "alt_text"
 DETAILED = "detailed"
 SOCIAL = "social"
 CUSTOM = "custom"
+# Structured answers asked for outside Caption Studio (not in STYLES): the instruction asks for JSON,
+# and the offline captioner answers the same JSON from what its models see.
+VIDEO_PROMPT = "video_prompt"  # {"scene", "visual", "motion"}: Describe this image in Create video
+VIDEO_TEXT = "video_text"  # {"title", "alt_text"}: Describe this video in the lightbox
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Sets leaving the studio: a ZIP of the chosen sets' ready videos (and stills), each with a
-``.txt`` (its prompt) and a ``.json`` (prompt, settings, lineage, back-end, model, cost, dates)
-beside it, and ``metadata.jsonl`` / ``metadata.csv`` (``core.bundle``)."""
+``.txt`` (its alt text from "Describe this video" when it has one, else its prompt) and a ``.json``
+(prompt, title, alt text, settings, lineage, back-end, model, cost, dates) beside it,
+and ``metadata.jsonl`` / ``metadata.csv`` (``core.bundle``)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def _items(studio: Studio, generations: list[Generation]) -> Iterator[BundleItem
             yield BundleItem(
                 source=source,
                 extension=source.suffix,
-                text=_own_prompt(generation, variation),
+                text=variation.alt_text or _own_prompt(generation, variation),
                 name=generation.prompt,
                 created_at=variation.completed_at or generation.created_at,
                 id=variation.id,
@@ -91,6 +92,8 @@ def _metadata(generation: Generation, variation: Variation) -> dict[str, Any]:
         "blended_with_variation_id": variation.partner_id,
         "edit": json.loads(variation.operation_params or "{}") if variation.operation != Operation.GENERATE else None,
         "prompt": generation.prompt,
+        "title": variation.title,
+        "alt_text": variation.alt_text,
         "scene": parts.get("scene") or None,
         "visual_details": parts.get("visual") or None,
         "motion": parts.get("motion") or None,

@@ -41,6 +41,8 @@ class VariationView:
     parent_id: int | None
     operation: Operation
     remote_id: str | None
+    title: str | None = None  # "Describe this video" in the lightbox
+    alt_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ def view_of(generation: Generation) -> GenerationView:
                 v.parent_id,
                 Operation(v.operation),
                 v.remote_id,
+                v.title,
+                v.alt_text,
             )
             for v in generation.variations
         ),

@@ -39,17 +39,23 @@ class CaptionRequest:
     instruction: str  # what the model is asked to do (style + the user's prompt)
     style: str  # one of core.captions.styles.STYLES keys, for providers that phrase captions themselves
     user_prompt: str = ""  # the user's own words, if any
+    extra_images: tuple[PreparedImage, ...] = ()  # more pictures of the same thing (a video's keyframes)
+
+    @property
+    def images(self) -> tuple[PreparedImage, ...]:
+        return (self.image, *self.extra_images)
 
 
 def vision_message(request: CaptionRequest) -> dict[str, Any]:
-    """The one user chat message both cloud APIs take: the instruction and the image as a data URL."""
-    return {
-        "role": "user",
-        "content": [
-            {"type": "text", "text": request.instruction},
-            {"type": "image_url", "image_url": {"url": request.image.data_url}},
-        ],
-    }
+    """The one user chat message both cloud APIs take: the instruction, then every image as a data URL
+    (Llama 4 Maverick and the OpenAI-compatible servers accept several images in one message)."""
+    images = [{"type": "image_url", "image_url": {"url": image.data_url}} for image in request.images]
+    return {"role": "user", "content": [{"type": "text", "text": request.instruction}, *images]}
+
+
+def text_message(instruction: str) -> dict[str, Any]:
+    """A user chat message with no image, for a text-only ask (Improve prompt)."""
+    return {"role": "user", "content": instruction}
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,11 @@ class CaptionProvider(Protocol):
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
         """Caption one image. Raises ``core.errors.ProviderError`` with a clear sentence on failure."""
+        ...
+
+    def rewrite(self, instruction: str) -> str:
+        """Answer a text-only instruction with the provider's text model (Improve prompt); raises
+        ``ProviderError`` with one sentence when it fails or when the provider cannot write text."""
         ...
 
 

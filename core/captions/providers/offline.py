@@ -13,6 +13,7 @@ so a custom prompt gets the detailed description.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import zlib
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.captions.providers.base import CaptionRequest, CaptionResult
-from core.captions.styles import ALT_TEXT, CUSTOM, DETAILED, SOCIAL
+from core.captions.styles import ALT_TEXT, CUSTOM, DETAILED, SOCIAL, VIDEO_PROMPT, VIDEO_TEXT
 from core.errors import ProviderError
 
 if TYPE_CHECKING:
@@ -261,7 +262,44 @@ def custom(f: Findings) -> tuple[str, float]:
     return detailed(f)
 
 
-_PHRASERS = {ALT_TEXT: alt_text, DETAILED: detailed, SOCIAL: social, CUSTOM: custom}
+def _subject_words(f: Findings) -> str:
+    """'a cat (possibly a tabby cat) with the text "EXIT"': the subject as a prompt names it."""
+    phrase, _, detail = f.main_subject()
+    other = f.secondary()
+    words = phrase + (f" ({detail})" if detail else "") + (f" with {other.phrase}" if other else "")
+    if f.text and phrase != TEXT_SUBJECT:
+        words += f' with the text "{_quote(f.text, 40)}"'
+    return words[0].upper() + words[1:]
+
+
+def video_prompt(f: Findings) -> tuple[str, float]:
+    """Create video's three fields as JSON, as a language model is asked to answer them; a still shows
+    no motion, so the motion is a gentle move onto the subject."""
+    subject = _subject_words(f)
+    visual = f"plain {f.plain} backdrop" if f.plain else f"main colours {_join([c.name for c in f.colours])}"
+    fields = {
+        "scene": f"{subject}.",
+        "visual": f"A {f.orientation}-format shot; {visual}.",
+        "motion": f"Slow push in on {f.main_subject()[0]}; the camera stays steady.",
+    }
+    return json.dumps(fields, ensure_ascii=False), f.main_subject()[1]
+
+
+def video_text(f: Findings) -> tuple[str, float]:
+    """A title and alt text as JSON, from the first keyframe (the models see one picture at a time)."""
+    title = _subject_words(f)[:80]
+    alt, confidence = alt_text(f)
+    return json.dumps({"title": title, "alt_text": f"Video: {alt}"}, ensure_ascii=False), confidence
+
+
+_PHRASERS = {
+    ALT_TEXT: alt_text,
+    DETAILED: detailed,
+    SOCIAL: social,
+    CUSTOM: custom,
+    VIDEO_PROMPT: video_prompt,
+    VIDEO_TEXT: video_text,
+}
 
 
 class OfflineCaptioner:
@@ -290,3 +328,9 @@ class OfflineCaptioner:
             ) from exc
         text, confidence = phrase(findings)
         return CaptionResult(text=text, model=self.model, confidence=round(confidence, 4))
+
+    def rewrite(self, instruction: str) -> str:
+        raise ProviderError(
+            "The offline captioner cannot rewrite text (it is not a language model); pick watsonx or an "
+            "OpenAI-compatible server as the caption provider in Caption Studio."
+        )

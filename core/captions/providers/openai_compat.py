@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.captions.providers.base import CaptionRequest, CaptionResult, vision_message
+from core.captions.providers.base import CaptionRequest, CaptionResult, text_message, vision_message
 from core.clients import ClientCache
 from core.config import Settings
 from core.errors import BackendUnavailable, ProviderError, translated
@@ -100,7 +100,13 @@ class OpenAICompatibleCaptioner:
         self.model = self.config.model
 
     def caption(self, request: CaptionRequest) -> CaptionResult:
-        messages = [vision_message(request)]
+        return self._chat([vision_message(request)])
+
+    def rewrite(self, instruction: str) -> str:
+        """A text-only chat with the same model (vision models write text too)."""
+        return self._chat([text_message(instruction)]).text
+
+    def _chat(self, messages: list[dict[str, Any]]) -> CaptionResult:
         with translated(self._translate):
             completion = _clients.get(self.config).chat.completions.create(
                 model=self.config.model, messages=messages, max_tokens=MAX_TOKENS, temperature=TEMPERATURE

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.captions.providers.base import CaptionRequest, CaptionResult, vision_message
+from core.captions.providers.base import CaptionRequest, CaptionResult, text_message, vision_message
 from core.clients import ClientCache
 from core.config import Settings
 from core.errors import BackendUnavailable, ProviderError, translated
@@ -188,6 +188,15 @@ class WatsonxCaptioner:
             model = _model_inference.get(self.config)
             response = model.chat(messages=messages, params={"max_tokens": MAX_TOKENS, "temperature": TEMPERATURE})
         return self._result(response)
+
+    def rewrite(self, instruction: str) -> str:
+        """A text-only chat with the same model (Llama 4 Maverick writes text as well as it reads images)."""
+        with translated(self._translate):
+            model = _model_inference.get(self.config)
+            response = model.chat(
+                messages=[text_message(instruction)], params={"max_tokens": MAX_TOKENS, "temperature": TEMPERATURE}
+            )
+        return self._result(response).text
 
     def _result(self, response: dict[str, Any]) -> CaptionResult:
         try:
