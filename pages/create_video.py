@@ -163,8 +163,9 @@ with settings_col:
             ("video_seconds", offer.durations),
             ("video_count", offer.variation_counts),
         ):
-            if state.get(widget) is not None and state[widget] not in allowed:  # a draft from a wider plan
-                state[widget] = allowed[0]
+            # Set every run: a value the plan lacks falls back, and a control hidden while Type was
+            # Image shows its value again when it comes back (the browser forgets it meanwhile).
+            state[widget] = state[widget] if state.get(widget) in allowed else allowed[0]
         aspect = st.segmented_control("Aspect ratio", ASPECT_RATIOS, key="video_aspect") or "16:9"
         resolution = st.segmented_control("Resolution", resolutions, key="video_resolution") or resolutions[0]
         seconds = (

@@ -46,3 +46,24 @@ def test_the_plan_chosen_in_settings_is_what_create_video_offers(tmp_path, video
     assert before == (["4 s", "8 s", "12 s"], ["1", "2", "4"])  # the default (Pro) plan offers everything
     assert after == (["720p"], ["4 s", "8 s"], ["1", "2"])
     assert model_boxes == 0  # one model on this plan: nothing to pick
+
+
+def test_switching_type_to_image_and_back_keeps_a_choice_in_every_video_setting(tmp_path):
+    with running_app(tmp_path / "home", tmp_path / "streamlit.log") as url, chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{url}/create_video")
+        wait_until_idle(page)
+        page.get_by_role("radiogroup", name="Type").get_by_text("Image", exact=True).click()
+        wait_until_idle(page)
+        page.get_by_label("Scene context").fill("A bowl of ramen on a wooden counter")  # a rerun as an image
+        page.keyboard.press("Tab")
+        wait_until_idle(page)
+        page.get_by_role("radiogroup", name="Type").get_by_text("Video", exact=True).click()
+        wait_until_idle(page)
+        chosen = {
+            label: page.get_by_role("radiogroup", name=label, exact=True)
+            .locator("[aria-checked='true']")
+            .all_inner_texts()
+            for label in ("Resolution", "Duration", "Variations")
+        }
+    assert chosen == {"Resolution": ["720p"], "Duration": ["4 s"], "Variations": ["1"]}
