@@ -127,8 +127,9 @@ def test_blend_keeps_the_chosen_partner_after_a_job(seeded, browser):
     dialog.get_by_role("tab", name="Blend").click()
     picker = dialog.locator(".st-key-blend-partner")
     picker.click()
+    picker.get_by_role("combobox").press("ArrowDown")  # opens the list even when the click did not (once on CI)
     options = page.get_by_role("option")
-    options.nth(2).wait_for(timeout=10_000)
+    options.nth(2).wait_for(timeout=30_000)
     chosen = options.nth(2).inner_text()  # not the default (the newest), which a finished blend would become
     options.nth(2).click()
     wait_until_idle(page)
