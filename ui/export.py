@@ -1,6 +1,6 @@
 """ "Export ZIP…" for chosen captions or sets: the naming template, a trigger word, sidecars and
 captions written into the image copies; the ZIP is written to the data folder with a progress bar,
-then offered for download."""
+then offered as a link the browser downloads from disk (``ui/download.py``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import streamlit as st
 import ui
 from core.bundle import PLACEHOLDERS, BundleOptions, export_to_file
 from core.errors import StudioError
+from ui.download import download_link
 
 Kind = Literal["captions", "sets"]
 Writer = Callable[[IO[bytes], BundleOptions, Callable[[int, int | None], None]], int]
@@ -61,12 +62,4 @@ def export_zip(scope: str, kind: Kind, picked: list[int], write: Writer, default
         if ready:
             path = Path(ready)
             if path.is_file():
-                st.download_button(
-                    f"Download {path.name}",
-                    data=lambda: path.open("rb"),
-                    file_name=path.name,
-                    mime="application/zip",
-                    key=f"{scope}-export-download",
-                    icon=":material/download:",
-                    on_click="ignore",
-                )
+                download_link(ui.studio().home, path, path.name, f"Download {path.name}")

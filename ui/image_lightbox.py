@@ -12,6 +12,7 @@ from core.errors import StudioError
 from core.videos import create, image_sets
 from core.videos import library as videos
 from core.videos.kinds import BackendKey, VariationStatus
+from ui.download import download_link
 from ui.history import offer_undo
 
 IMAGE_CSS = """<style>
@@ -71,14 +72,7 @@ def image_lightbox() -> None:
     with side:
         download_col, favourite_col, trash_col = st.columns(3)
         if path is not None:
-            download_col.download_button(
-                "Download",
-                data=path.read_bytes,
-                file_name=f"media-studio-{view.id}-{index + 1}{path.suffix}",
-                mime=image_sets.mime_of(path),
-                icon=":material/download:",
-                on_click="ignore",
-            )
+            download_link(studio.home, path, f"media-studio-{view.id}-{index + 1}{path.suffix}", where=download_col)
         if favourite_col.button(
             "Unfavourite" if view.favourite else "Favourite", icon=":material/star:", key="ilb-fav"
         ):

@@ -18,6 +18,7 @@ from core.videos.kinds import VariationStatus
 from ui import edit_toolbar
 from ui.compare import open_compare
 from ui.describe import video_text_panel
+from ui.download import download_link
 from ui.history import offer_undo, undo_notice
 from ui.selection import danger_styles
 
@@ -150,14 +151,11 @@ def lightbox() -> None:
     with side:
         download_col, favourite_col, compare_col = st.columns(3)
         if variation.video_sha256:
-            download_col.download_button(
-                "Download",
-                data=videos.video_path(studio, variation.video_sha256).read_bytes,
-                file_name=f"media-studio-{view.id}-{index + 1}.mp4",
-                mime="video/mp4",
-                icon=":material/download:",
-                on_click="ignore",
-                use_container_width=True,
+            download_link(
+                studio.home,
+                videos.video_path(studio, variation.video_sha256),
+                f"media-studio-{view.id}-{index + 1}.mp4",
+                where=download_col,
             )
         if favourite_col.button(
             "Unfavourite" if view.favourite else "Favourite",
