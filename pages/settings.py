@@ -1,5 +1,6 @@
 """Settings: for each back-end, whether it is configured and from where, fields to set it (saved to
-the secrets file only), "Test connection"; video prices; and the data folder's location and size."""
+the secrets file only), "Test connection"; video prices; the data folder's location and size; and
+the job workers' health."""
 
 import streamlit as st
 
@@ -8,6 +9,7 @@ from core import connections, data_usage
 from core.secrets_file import SecretsFileError, target_path
 from core.videos import create, image_sets
 from ui.plans import plan_section
+from ui.workers import workers_section
 
 ui.page_header("Settings", "Connect the back-ends, test them, and see how much room the studio takes.")
 studio = ui.studio()
@@ -129,3 +131,5 @@ db_col.metric(
 )
 trash_col.metric("Trash", usage.trash_label)
 st.caption("Media includes the files of what is in the Trash until the Trash is emptied (History → Trash).")
+
+workers_section()

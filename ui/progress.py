@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
+from core import workers
 from core.videos import library as videos
 from core.videos.jobs.runner import JobRunner
+from ui.workers import no_worker_warning
 
 
 @st.cache_resource(show_spinner=False)
@@ -15,7 +17,10 @@ def job_runner() -> JobRunner:
     return JobRunner(ui.studio()).start()
 
 
-def ensure_runner() -> JobRunner:
+def ensure_runner() -> JobRunner | None:
+    """This server's runner, started on first use; None when only worker processes run jobs."""
+    if workers.jobs_mode(ui.studio()) is workers.JobsMode.EXTERNAL:
+        return None
     runner = job_runner()
     if not runner.alive:  # a runner that died is replaced, never left silent
         job_runner.clear()
@@ -46,6 +51,8 @@ def _live_progress() -> None:
         return
     with st.container(border=True):
         st.markdown(f"**Making {len(jobs)} video{'s' if len(jobs) != 1 else ''}…**")
+        if workers.jobs_mode(ui.studio()) is workers.JobsMode.EXTERNAL:
+            no_worker_warning(workers.health(ui.studio()))
         for job in jobs:
             seen.add(job.generation_id)
             st.progress(int(job.progress) / 100, text=job.line)

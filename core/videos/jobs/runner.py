@@ -107,6 +107,12 @@ class JobRunner:
     def alive(self) -> bool:
         return bool(self._thread and self._thread.is_alive())
 
+    @property
+    def in_flight(self) -> int:
+        """Steps this runner is running now."""
+        with self._lock:
+            return len(self._in_flight)
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
