@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import secrets
 import time
@@ -22,6 +23,7 @@ from core.errors import StudioError
 ROUTE = "/api/files"  # the studio's own route, beside Streamlit's /_stcore/ and /media/
 KEY_FILE = "download.key"
 LINK_TTL_S = 24 * 3600  # as long as an export is kept (core/bundle.KEEP_EXPORTS_S)
+BUCKET_S = 3600
 FOLDERS = ("exports", "media")  # what a link may point into; never the database or the key
 
 
@@ -33,10 +35,21 @@ class DownloadRefused(StudioError):
         self.status = status
 
 
-def link(home: Path, path: Path, name: str, *, now: float | None = None, ttl_s: float = LINK_TTL_S) -> str:
-    """A server-relative URL that downloads ``path`` (inside one of ``FOLDERS``) as ``name``."""
+def link(
+    home: Path,
+    path: Path,
+    name: str = "",
+    *,
+    now: float | None = None,
+    ttl_s: float = LINK_TTL_S,
+    bucket_s: float = BUCKET_S,
+) -> str:
+    """A server-relative URL for ``path`` (inside one of ``FOLDERS``): downloaded as ``name``, or shown
+    in the page (a player's source) when ``name`` is empty. It lives at least ``ttl_s``; the expiry is
+    rounded up to ``bucket_s``, so reruns within the hour draw the same URL and the browser keeps
+    what it already fetched (a video keeps playing)."""
     relative = _relative(home, path)
-    expires = int((time.time() if now is None else now) + ttl_s)
+    expires = int(math.ceil(((time.time() if now is None else now) + ttl_s) / bucket_s) * bucket_s)
     query = urlencode({"name": name, "expires": expires, "sig": _sign(home, relative, name, expires)})
     return f"{ROUTE}/{quote(relative)}?{query}"
 

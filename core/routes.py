@@ -35,7 +35,9 @@ async def download(request: Request) -> Response:
         )
     except downloads.DownloadRefused as refused:
         return PlainTextResponse(refused.message, status_code=refused.status)
-    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    media_type = mimetypes.guess_type(name or path.name)[0] or "application/octet-stream"
+    if not name:  # a player's or an image's source: shown in the page, kept by the browser for the hour
+        return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
     return FileResponse(path, media_type=media_type, filename=name, headers={"Cache-Control": "private, no-store"})
 
 

@@ -98,6 +98,12 @@ def test_the_lightbox_shows_the_whole_video_and_its_actions_without_scrolling(se
     dialog = page.get_by_role("dialog")
     video = dialog.locator("video")
     video.wait_for(timeout=30_000)
+    # The player's source is the studio's file route; the browser has read the video's header from it.
+    page.wait_for_function("v => v.readyState >= 1", arg=video.element_handle(), timeout=30_000)
+    width, height = video.evaluate("v => [v.videoWidth, v.videoHeight]")
+    wide, tall = (int(n) for n in aspect.split(":"))
+    assert abs(width / height - wide / tall) < 0.02, (aspect, width, height)
+    assert "/api/files/media/" in video.get_attribute("src")
     page.wait_for_timeout(500)
     for thing in (
         video,

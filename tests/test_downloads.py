@@ -20,7 +20,7 @@ from tests.helpers.browser import ROOT, app_environment, free_port, streamlit_co
 
 def _parts(url: str) -> tuple[str, dict[str, str]]:
     split = urlsplit(url)
-    query = {k: v[0] for k, v in parse_qs(split.query).items()}
+    query = {k: v[0] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
     return split.path.removeprefix(downloads.ROUTE + "/"), query
 
 
@@ -59,7 +59,7 @@ def test_a_link_resolves_to_its_file_and_nothing_else(home):
 def test_a_link_expires_and_a_removed_file_is_gone(home):
     target = home / "exports" / "old.zip"
     target.write_bytes(b"PK")
-    url = downloads.link(home, target, "old.zip", now=1_000_000.0, ttl_s=60)
+    url = downloads.link(home, target, "old.zip", now=1_000_000.0, ttl_s=60, bucket_s=1)
     relative, query = _parts(url)
     args = (home, relative, "old.zip", query["expires"], query["sig"])
     assert downloads.resolve(*args, now=1_000_059.0) == target
@@ -160,3 +160,15 @@ def test_the_server_streams_a_large_export_from_disk_with_flat_memory(home, tmp_
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def test_reruns_draw_the_same_link_for_an_hour_and_it_lives_at_least_a_day(home):
+    target = home / "media" / "videos" / "ab.mp4"
+    target.write_bytes(b"\x00")
+    first = downloads.link(home, target, now=7201.0)
+    assert downloads.link(home, target, now=7201.0 + 3599) == first  # a player source does not change in the hour
+    expires = int(_parts(first)[1]["expires"])
+    assert 7201 + downloads.LINK_TTL_S <= expires <= 7201 + downloads.LINK_TTL_S + 3600
+    relative, query = _parts(first)
+    assert query["name"] == ""  # no name: shown in the page, not downloaded
+    assert downloads.resolve(home, relative, "", query["expires"], query["sig"], now=7201.0) == target

@@ -11,7 +11,6 @@ files come from Streamlit's media file manager, as ``st.video``'s do, not inline
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import streamlit as st
 
 import ui
+from core import downloads
 from core.errors import StudioError
 from core.videos import compare
 from core.videos import library as videos
@@ -130,16 +130,10 @@ SYNC_JS = """
 """
 
 
-def _media_url(path: Path, variation_id: int) -> str:
-    """The video served by Streamlit's media file manager (as ``st.video`` does), kept while the
-    dialog is drawn; a data: URL where no Streamlit server runs (bare script runs)."""
-    from streamlit import runtime
-
-    if not runtime.exists():
-        return "data:video/mp4;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-    url = runtime.get_instance().media_file_mgr.add(str(path), "video/mp4", f"compare.{variation_id}")
-    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}{url}" if base else url
+def _media_url(path: Path) -> str:
+    """The video from the studio's file route: played and seeked by byte ranges from disk, never
+    read whole into the server's memory."""
+    return downloads.link(ui.studio().home, path)
 
 
 def sync_player_html(items: list[compare.CompareItem], urls: list[str]) -> str:
@@ -240,7 +234,7 @@ def compare_dialog() -> None:
         more = " Add one more from the list above." if len(items) == 1 else ""
         st.info(ui.plain(exc.message + more), icon=":material/compare:")
         return
-    urls = [_media_url(videos.video_path(studio, item.video_sha256), item.variation_id) for item in items]
+    urls = [_media_url(videos.video_path(studio, item.video_sha256)) for item in items]
     st.html(sync_player_html(items, urls), unsafe_allow_javascript=True)
     for column, item in zip(st.columns(len(items)), items):
         with column:

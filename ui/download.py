@@ -20,14 +20,12 @@ a.ms-download { display: flex; align-items: center; justify-content: center; gap
   color: #E8E8F0; font-size: 0.875rem; line-height: 1.6; text-decoration: none; }
 a.ms-download:hover { border-color: #7C5CFF; color: #7C5CFF; }
 a.ms-download:focus-visible { outline: 2px solid #7C5CFF; outline-offset: 1px; }
-a.ms-download svg { width: 1.25rem; height: 1.25rem; fill: currentColor; }
+a.ms-download .ms-download-icon { font-family: "Material Symbols Rounded"; font-size: 1.25rem;
+  line-height: 1; font-weight: 400; -webkit-font-feature-settings: "liga"; font-feature-settings: "liga"; }
 </style>"""
 
-ICON = (  # Material Symbols "download", inline: no font or file to fetch
-    '<svg aria-hidden="true" viewBox="0 -960 960 960"><path d="M480-320 280-520l56-58 104 104v-326h80v326'
-    "l104-104 56 58-200 200ZM240-160q-33 0-56.5-23.5T160-240v-120h80v120h480v-120h80v120q0 33-23.5 56.5"
-    'T720-160H240Z"/></svg>'
-)
+# The icon font Streamlit already loaded for its own buttons' icons (an inline SVG is stripped).
+ICON = '<span class="ms-download-icon" aria-hidden="true">download</span>'
 
 
 def download_link(

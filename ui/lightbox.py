@@ -20,6 +20,7 @@ from ui.compare import open_compare
 from ui.describe import video_text_panel
 from ui.download import download_link
 from ui.history import offer_undo, undo_notice
+from ui.player import video_player
 from ui.selection import danger_styles
 
 
@@ -140,7 +141,7 @@ def lightbox() -> None:
             st.rerun(scope="fragment")
         if variation.status == VariationStatus.COMPLETED and variation.video_sha256:
             path = videos.video_path(studio, variation.video_sha256)
-            st.video(str(path), loop=True, autoplay=True, muted=True)
+            video_player(studio.home, path, f"Variation {index + 1} of set {view.id}")
         elif variation.status == VariationStatus.FAILED:
             st.error(ui.plain(variation.error or "This variation failed."), icon=":material/error:")
         else:
