@@ -1,7 +1,11 @@
 """The media folder: files stored by the SHA-256 of their bytes, never by a user-supplied name.
 
-Writes go to a temporary file in the same folder and are renamed into place, so a crash never
-leaves half a file under a real name. Storing the same bytes twice is a no-op.
+Writes go to a temporary file in the same folder, or in ``tmp/`` inside the store (so a rename never
+crosses file systems), are flushed to disk (fsync), and are renamed into place, after which the
+folder itself is flushed: a crash, on a local disk or on NFS shared by several machines, never leaves
+half a file under a real name. No file lock is ever taken (``flock`` is unreliable on NFS); two
+machines storing the same bytes at once both rename identical content onto one name, which is
+harmless. Storing the same bytes twice is a no-op.
 
 The layout is known here and nowhere else: ``<kind>/<first two hex digits>/<digest><ext>``. A
 video's poster and hover sprite are stored under the *video's* digest, so one hash finds all three.
@@ -40,6 +44,30 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename into it) to disk; a file system that cannot is left as it is."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def durable_replace(source: Path | str, target: Path) -> None:
+    """Move a finished file onto its real name: its bytes reach the disk first, then the rename, then
+    the folder's new entry, so no crash leaves a short or empty file under ``target``."""
+    with open(source, "rb") as fh:
+        os.fsync(fh.fileno())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+    _fsync_folder(target.parent)
+
+
 class MediaStore:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -64,6 +92,7 @@ class MediaStore:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
+            _fsync_folder(path.parent)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -83,8 +112,7 @@ class MediaStore:
         if path.exists():
             Path(source).unlink()
             return hexdigest, path, False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, path)
+        durable_replace(source, path)
         return hexdigest, path, True
 
     def scratch(self) -> Path:
@@ -116,9 +144,7 @@ class MediaStore:
         """Move a finished MP4 and its two previews into the store; return its digest and whether it was new."""
         digest, _, created = self.put_file(video, VIDEOS, ".mp4")
         for source, kind in ((poster, POSTERS), (sprite, SPRITES)):
-            target = self.path_for(digest, kind, ".jpg")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
+            durable_replace(source, self.path_for(digest, kind, ".jpg"))
         return digest, created
 
     # --- a still image and its poster, under one digest (``variations.video_sha256`` names it) ----
@@ -137,9 +163,7 @@ class MediaStore:
         if extension not in IMAGE_EXTENSIONS:
             raise ValueError(f"not an image extension the store keeps: {extension!r}")
         digest, _, created = self.put_file(image, IMAGES, extension)
-        target = self.path_for(digest, POSTERS, ".jpg")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(poster, target)
+        durable_replace(poster, self.path_for(digest, POSTERS, ".jpg"))
         return digest, created
 
     def remove_video(self, digest: str) -> None:
@@ -174,7 +198,7 @@ class MediaStore:
         if target.exists():
             pending_file.unlink(missing_ok=True)
         else:
-            os.replace(pending_file, target)
+            durable_replace(pending_file, target)
 
     def pending_files(self) -> list[tuple[Path, str, str]]:
         """Every pending file left anywhere: (path, digest, kind)."""
