@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import IO
 
 from db.captions import FORMULA_TRIGGERS
 
@@ -33,9 +34,45 @@ def _cell(value: object) -> object:
 
 def rows_to_csv(header: Sequence[str], rows: Iterable[Sequence[object]], already_safe: bool = False) -> bytes:
     """``already_safe``: the rows come from a query that neutralised its text (db.captions.formula_safe)."""
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows if already_safe else ([_cell(v) for v in row] for row in rows))
-    return buffer.getvalue().encode("utf-8")
+    buffer = io.BytesIO()
+    write_csv(buffer, header, rows, already_safe)
+    return buffer.getvalue()
+
+
+Progress = Callable[[int, int | None], None]
+PROGRESS_EVERY = 10_000  # rows between two progress reports
+
+
+def write_csv(
+    target: IO[bytes],
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    already_safe: bool = False,
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> int:
+    """Write the CSV to ``target`` as the rows arrive (memory stays flat however many there are);
+    return how many rows were written."""
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=False)
+    try:
+        text.write(BOM)
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(header)
+        count = 0
+        batch: list[Sequence[object]] = []
+        for row in rows:
+            batch.append(row if already_safe else [_cell(v) for v in row])
+            if len(batch) == PROGRESS_EVERY:
+                writer.writerows(batch)
+                count += len(batch)
+                batch.clear()
+                if progress:
+                    progress(count, total)
+        writer.writerows(batch)
+        count += len(batch)
+        text.flush()
+    finally:
+        text.detach()  # the caller owns ``target``: leave it open
+    if progress:
+        progress(count, total)
+    return count

@@ -11,6 +11,7 @@ from core.captions.styles import STYLES
 from core.errors import StudioError
 from ui import history as history_ui
 from ui import selection
+from ui.export import export_csv
 from ui.filters import date_range
 
 PAGE_SIZE = 50
@@ -59,12 +60,13 @@ every_version = summary.checkbox(
     key="captions_export_versions",
     help="By default the CSV holds the newest caption of each image; tick to export every version.",
 )
-ui.csv_download(
+export_csv(
     export,
     "captions",
-    lambda: captions.export_captions_csv(studio, flt, all_versions=every_version),
+    "captions",
+    lambda target, progress: captions.write_captions_csv(studio, flt, target, every_version, progress, total),
     disabled=total == 0,
-    key="captions_export",
+    signature=repr((flt, every_version)),
 )
 
 _total, rows = captions.history(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)

@@ -57,8 +57,11 @@ def test_caption_a_photo_then_find_and_export_it_from_history(app_url, page, tmp
     page.keyboard.press("Enter")
     wait_until_idle(page)
     page.get_by_text("1 caption match").wait_for()
+    page.get_by_role("button", name="Export CSV").click()
+    page.get_by_role("button", name="Prepare CSV").click()
+    page.get_by_text("1 row ready.").wait_for(timeout=30_000)
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Export CSV").click()
+        page.get_by_role("button", name="Download captions-").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
     exported = pd.read_csv(io.BytesIO(Path(download.path()).read_bytes()), encoding="utf-8-sig")

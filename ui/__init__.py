@@ -11,12 +11,9 @@ import importlib
 import logging
 import re
 import threading
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from core.captions import service as captions
 from core.captions.providers.base import CaptionProvider
@@ -150,18 +147,3 @@ def video_backend_label(key: str) -> str:
     from core.videos import create
 
     return create.backend_label(studio(), key)
-
-
-def csv_download(column: DeltaGenerator, what: str, data: Callable[[], bytes], disabled: bool, key: str) -> None:
-    """The "Export CSV" button: the file is built only when clicked, named after what and when."""
-    column.download_button(
-        "Export CSV",
-        data=data,
-        file_name=f"{what}-{datetime.now():%Y%m%d-%H%M%S}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        disabled=disabled,
-        use_container_width=True,
-        on_click="ignore",
-        key=key,
-    )

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import IO, Literal
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 import ui
 from core.bundle import PLACEHOLDERS, BundleOptions, export_to_file
 from core.errors import StudioError
+from core.exports import Progress
 from ui.download import download_link
 
 Kind = Literal["captions", "sets"]
@@ -63,3 +65,36 @@ def export_zip(scope: str, kind: Kind, picked: list[int], write: Writer, default
             path = Path(ready)
             if path.is_file():
                 download_link(ui.studio().home, path, path.name, f"Download {path.name}")
+
+
+CsvWriter = Callable[[IO[bytes], Progress], int]
+
+
+def export_csv(where: DeltaGenerator, scope: str, what: str, write: CsvWriter, disabled: bool, signature: str) -> None:
+    """ "Export CSV": the file is written to the data folder as the rows stream from the database (a
+    progress bar counts them), then downloaded from disk by a link, so a million rows never sit in
+    memory. ``signature`` names what is exported (the filter): a prepared file is offered only while
+    the filter that made it is still the one on the page."""
+    ready_key = f"{scope}-csv-ready"
+    with where.popover("Export CSV", icon=":material/download:", disabled=disabled, use_container_width=True):
+        if st.button("Prepare CSV", key=f"{scope}-csv-go", icon=":material/table_view:", type="primary"):
+            bar = st.progress(0.0, text="Writing the CSV…")
+
+            def progress(done: int, total: int | None) -> None:
+                bar.progress(min(done / (total or done or 1), 1.0), text=f"Writing the CSV… {done:,} rows")
+
+            name = f"{what}-{datetime.now():%Y%m%d-%H%M%S}.csv"
+            try:
+                path, count = export_to_file(ui.studio().home, name, lambda target: write(target, progress))
+            except StudioError as exc:
+                bar.empty()
+                st.error(ui.plain(exc.message))
+            else:
+                bar.progress(1.0, text=f"{count:,} row{'s' if count != 1 else ''} ready.")
+                st.session_state[ready_key] = (signature, str(path))
+        ready = st.session_state.get(ready_key)
+        if ready and ready[0] == signature and Path(ready[1]).is_file():
+            path = Path(ready[1])
+            download_link(ui.studio().home, path, path.name, f"Download {path.name}")
+        elif not ready or ready[0] != signature:
+            st.caption("The CSV is written to the data folder first, then downloaded.")

@@ -13,6 +13,7 @@ from core.errors import StudioError
 from core.videos import bulk
 from core.videos import library as videos
 from core.videos.kinds import VariationStatus
+from ui.export import export_csv
 from ui.filters import generation_filters
 
 
@@ -30,8 +31,13 @@ def generations_history() -> None:
         f"**{len(rows)}** generation{'s' if len(rows) != 1 else ''} match"
         + (" (showing the newest 1,000)." if len(rows) == 1000 else ".")
     )
-    ui.csv_download(
-        export, "generations", lambda: videos.export_generations_csv(studio, flt), disabled=not rows, key="gen_export"
+    export_csv(
+        export,
+        "generations",
+        "generations",
+        lambda target, progress: videos.write_generations_csv(studio, flt, target, progress),
+        disabled=not rows,
+        signature=repr(flt),
     )
     if not rows:
         st.info("No generations yet. Make one on the Create video page.", icon=":material/movie:")

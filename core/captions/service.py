@@ -9,12 +9,14 @@ database failure removes the files this call created. One bad image never stops 
 
 from __future__ import annotations
 
+import io
 import logging
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import IO
 
 from core import trash
 from core.captions import providers
@@ -25,7 +27,7 @@ from core.captions.providers.base import CaptionProvider, CaptionRequest, Captio
 from core.captions.styles import CUSTOM, STYLES, build_instruction
 from core.config import Settings
 from core.errors import NoLongerExists, StudioError, must_exist
-from core.exports import rows_to_csv
+from core.exports import Progress, write_csv
 from core.images import ValidatedImage, thumbnail_jpeg, validate_image
 from core.status import ServiceStatus
 from core.studio import Studio
@@ -315,10 +317,24 @@ def facets(studio: Studio) -> tuple[list[str], list[str]]:
 
 def export_captions_csv(studio: Studio, flt: queries.CaptionFilter, all_versions: bool = False) -> bytes:
     """The History CSV: the newest caption of each image (every version when ``all_versions``)."""
+    buffer = io.BytesIO()
+    write_captions_csv(studio, flt, buffer, all_versions)
+    return buffer.getvalue()
+
+
+def write_captions_csv(
+    studio: Studio,
+    flt: queries.CaptionFilter,
+    target: IO[bytes],
+    all_versions: bool = False,
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> int:
+    """The History CSV written to ``target`` as the rows stream from the database; returns the row count."""
     labels = {key: style.label for key, style in STYLES.items()}
     with studio.db.session() as session:
         rows = queries.iter_export_rows(session, flt, all_versions=all_versions, style_labels=labels)
-        return rows_to_csv(queries.EXPORT_COLUMNS, rows, already_safe=True)
+        return write_csv(target, queries.EXPORT_COLUMNS, rows, already_safe=True, progress=progress, total=total)
 
 
 CaptionFilter = queries.CaptionFilter

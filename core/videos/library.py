@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from core import trash
 from core.errors import NoLongerExists, StudioError, must_exist
-from core.exports import rows_to_csv
+from core.exports import Progress, rows_to_csv, write_csv
 from core.redact import scrub
 from core.studio import Studio
 from core.text import clean
@@ -274,6 +275,14 @@ def generation_rows(studio: Studio, flt: queries.GenerationFilter, limit: int = 
 
 def export_generations_csv(studio: Studio, flt: queries.GenerationFilter) -> bytes:
     return rows_to_csv(GENERATION_EXPORT_COLUMNS, generation_rows(studio, flt))
+
+
+def write_generations_csv(
+    studio: Studio, flt: queries.GenerationFilter, target: IO[bytes], progress: Progress | None = None
+) -> int:
+    """The generations CSV written to ``target``; returns the row count."""
+    rows = generation_rows(studio, flt)
+    return write_csv(target, GENERATION_EXPORT_COLUMNS, rows, progress=progress, total=len(rows))
 
 
 def variation_duration(studio: Studio, variation_id: int) -> float:
