@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.config import Settings, data_home
+from core.errors import StudioError
 from core.redact import install_log_redaction
 from db import Database, MediaStore, open_database
 from db.engine import default_url
@@ -27,6 +28,7 @@ def open_studio(settings: Settings | None = None) -> Studio:
     settings = settings or Settings.load()
     home = data_home(settings)
     url = settings.get("DATABASE_URL") or default_url(home)
-    studio = Studio(settings=settings, home=home, db=open_database(url), media=MediaStore(home / "media"))
+    db = open_database(url, error=StudioError)  # a server out of reach is one sentence, as on a page
+    studio = Studio(settings=settings, home=home, db=db, media=MediaStore(home / "media"))
     log.info("Studio data folder: %s", home)
     return studio

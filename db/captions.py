@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -10,7 +9,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
     Integer,
+    Numeric,
     Select,
     String,
     case,
@@ -19,13 +20,13 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     type_coerce,
     update,
 )
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from db.models import Caption, ImageAsset, utcnow
+from db.search import full_text_match
 
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection); core.exports uses it too.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -64,28 +65,20 @@ class CaptionFilter:
     date_to: date | None = None  # inclusive
 
 
-def fts_query(search: str) -> str | None:
-    """Turn what a user types into a safe FTS5 query: every word must match, as a prefix."""
-    words = re.findall(r"\w+", search, flags=re.UNICODE)
-    return " ".join(f'"{w}"*' for w in words) or None
-
-
 def search_and_dates(
     statement: AnySelect,
     id_column: QueryableAttribute[int],
-    fts_table: str,
+    table: str,
     search: str,
     created_column: QueryableAttribute[datetime],
     date_from: date | None,
     date_to: date | None,
     also: Select[Any] | None = None,
 ) -> AnySelect:
-    """The filters captions and generations share: full-text search (where ``also``, ids matched
-    another way, count as found too), and an inclusive date range."""
-    query = fts_query(search)
-    if query:
-        matching = text(f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH :q").bindparams(q=query)
-        found = id_column.in_(matching)
+    """The filters captions and generations share: full-text search over ``table`` (where ``also``,
+    ids matched another way, count as found too), and an inclusive date range."""
+    found = full_text_match(id_column, table, search)
+    if found is not None:
         statement = statement.where(or_(found, id_column.in_(also)) if also is not None else found)
     if date_from:
         statement = statement.where(created_column >= datetime.combine(date_from, time.min))
@@ -97,7 +90,7 @@ def search_and_dates(
 def _filtered(statement: AnySelect, flt: CaptionFilter) -> AnySelect:
     statement = statement.where(Caption.deleted_at.is_(None))  # the Trash is not history
     statement = search_and_dates(
-        statement, Caption.id, "captions_fts", flt.search, Caption.created_at, flt.date_from, flt.date_to
+        statement, Caption.id, "captions", flt.search, Caption.created_at, flt.date_from, flt.date_to
     )
     if flt.providers:
         statement = statement.where(Caption.provider.in_(list(flt.providers)))
@@ -253,8 +246,8 @@ def iter_export_rows(
     """
 
     def stamp(column: QueryableAttribute[datetime | None]) -> ColumnElement[str]:
-        # the stored text itself, to the second: no datetime round trip per cell
-        return func.substr(type_coerce(column, String), 1, 19)
+        # the stamp as text, to the second, in SQL: no datetime round trip per cell
+        return func.substr(cast(column, String), 1, 19)
 
     statement = _filtered(
         select(
@@ -271,10 +264,10 @@ def iter_export_rows(
             Caption.provider,
             formula_safe(Caption.model),
             formula_safe(Caption.text),
-            cast(func.round(Caption.latency_ms), Integer),
+            cast(func.round(cast(Caption.latency_ms, Numeric)), Integer),  # halves away from zero on both
             Caption.prompt_tokens,
             Caption.completion_tokens,
-            func.round(Caption.confidence, 2),
+            cast(func.round(cast(Caption.confidence, Numeric), 2), Float),
         )
         .join(ImageAsset, Caption.asset_id == ImageAsset.id)
         .order_by(Caption.id),

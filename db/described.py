@@ -9,19 +9,16 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Generation, Variation
+from db.search import like_words, lowered
 from db.tags import tagged_like
-
-
-def _words(search: str) -> list[str]:
-    return [w.strip("#").lower() for w in search.split() if w.strip("#")]
 
 
 def described_like(search: str) -> Select[Any] | None:
     """Sets with a live variation whose title and alt text together hold every word of the search."""
-    words = _words(search)
+    words = like_words(search)
     if not words:
         return None
-    text = func.lower(func.coalesce(Variation.title, "") + " " + func.coalesce(Variation.alt_text, ""))
+    text = lowered(func.coalesce(Variation.title, "") + " " + func.coalesce(Variation.alt_text, ""))
     statement = select(Variation.generation_id).where(Variation.deleted_at.is_(None))
     for word in words:
         statement = statement.where(text.contains(word, autoescape=True))

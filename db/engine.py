@@ -1,7 +1,10 @@
 """Opening the database: engine settings, migrations at start-up, a backup before migrating.
 
 SQLite runs in WAL mode with a busy timeout so the Streamlit script and background work can
-read and write at once. ``DATABASE_URL`` overrides the default file under the data folder.
+read and write at once. ``DATABASE_URL`` overrides the default file under the data folder; a
+PostgreSQL URL (``postgresql+psycopg://…``) gets a small pool that checks a connection before
+lending it, so several server processes share one server without stale connections. A server
+out of reach, or a schema newer than this code's newest migration, is one clear sentence.
 
 Start-up stays cheap: the schema check is one query (``alembic_version``, read with plain SQL)
 compared with the head revision found by scanning the migration files' ``revision`` /
@@ -20,9 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from db import storable
+from db.errors import ErrorType, StorageRefused, schema_too_new, unreachable
+from db.search import SQLITE_LOWER, sqlite_lower
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -31,6 +38,10 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL: connections per process (the page's script, the job runner, the sweep), kept modest
+# because every Streamlit process has its own pool against one server.
+POOL_SIZE, POOL_OVERFLOW, POOL_RECYCLE_S, CONNECT_TIMEOUT_S = 5, 5, 1800, 10
+MIGRATION_LOCK = 0x4D534D47  # a PostgreSQL advisory lock key of our own ("MSMG")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
@@ -40,6 +51,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # lower() for every script, as PostgreSQL's is (db.search.lowered)
+    dbapi_connection.create_function(SQLITE_LOWER, 1, sqlite_lower, deterministic=True)
 
 
 def alembic_config() -> Config:
@@ -57,10 +70,10 @@ _DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=\n]*)?=\s*(\([^)]*\)|[^\n]
 _QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
 
 
-def _scan_head(versions: Path) -> str | None:
-    """The head revision read from the migration files' ``revision = "..."`` and ``down_revision``
-    lines, without importing them or Alembic: the one revision no other file names as its
-    ``down_revision``. Raises ValueError when a file does not parse or there is not exactly one head."""
+def _scan_revisions(versions: Path) -> tuple[set[str], set[str]]:
+    """Every revision in the migration files and every one named as a ``down_revision``, read from
+    their ``revision = "..."`` / ``down_revision`` lines without importing them or Alembic.
+    Raises ValueError when a file does not parse."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in sorted(versions.glob("*.py")):
@@ -72,6 +85,13 @@ def _scan_head(versions: Path) -> str | None:
             raise ValueError(f"cannot read the revision of {path.name}")
         revisions.add(revision[0])
         parents.update(_QUOTED.findall(down[0]))
+    return revisions, parents
+
+
+def _scan_head(versions: Path) -> str | None:
+    """The head revision: the one no other file names as its ``down_revision``. Raises ValueError
+    when a file does not parse or there is not exactly one head."""
+    revisions, parents = _scan_revisions(versions)
     if not revisions:
         return None
     heads = revisions - parents
@@ -91,6 +111,15 @@ def head_revision() -> str | None:
         from alembic.script import ScriptDirectory
 
         return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this code has a migration for (empty should the files not parse)."""
+    try:
+        return frozenset(_scan_revisions(MIGRATIONS / "versions")[0])
+    except ValueError:
+        return frozenset()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -119,13 +148,17 @@ def _backup_sqlite(engine: Engine) -> Path | None:
     return target
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, error: ErrorType = StorageRefused) -> None:
     """Bring the schema to the newest revision; existing data is backed up first. Cheap when the
-    schema is current (one query); Alembic is loaded only when there is something to migrate."""
+    schema is current (one query); Alembic is loaded only when there is something to migrate.
+    A database migrated by a newer version of the studio is refused, untouched."""
     current = current_revision(engine)
     head = head_revision()
     if current == head:
         return
+    known = known_revisions()
+    if current and known and not set(current.split(",")) <= known:
+        raise error(schema_too_new(current, head))
     from alembic import command
 
     if engine.dialect.name == "sqlite" and inspect(engine).get_table_names():
@@ -133,6 +166,13 @@ def migrate(engine: Engine) -> None:
         log.info("Backed up the database to %s before migrating %s -> %s", backup, current, head)
     config = alembic_config()
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Processes starting at once against one server: one migrates, the others wait, then find it done.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            if inspect(connection).has_table("alembic_version"):
+                now = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+                if ",".join(sorted(now)) == head:
+                    return
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
@@ -163,9 +203,47 @@ def default_url(home: Path) -> str:
     return f"sqlite:///{home / 'studio.db'}"
 
 
-def open_database(url: str) -> Database:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000} if url.startswith("sqlite") else {})
+def database_url(url: str) -> URL:
+    """``url`` parsed; PostgreSQL without a named driver (``postgresql://``, ``postgres://``) gets psycopg 3."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def engine_options(url: URL) -> dict[str, Any]:
+    """``create_engine`` settings per database: SQLite's busy timeout, PostgreSQL's pool."""
+    if url.get_backend_name() == "sqlite":
+        return {"connect_args": {"timeout": BUSY_TIMEOUT_MS / 1000}}
+    if url.get_backend_name() == "postgresql":
+        return {
+            "pool_pre_ping": True,  # a server restart or an idle timeout never hands out a dead connection
+            "pool_size": POOL_SIZE,
+            "max_overflow": POOL_OVERFLOW,
+            "pool_recycle": POOL_RECYCLE_S,
+            "connect_args": {"connect_timeout": CONNECT_TIMEOUT_S},
+        }
+    return {}
+
+
+def open_database(url: str, error: ErrorType = StorageRefused) -> Database:
+    """Open and migrate the database at ``url``; problems a user can meet (a server out of reach, a
+    schema newer than this code, text the database cannot hold) are raised as ``error``."""
+    parsed = database_url(url)
+    engine = create_engine(parsed, **engine_options(parsed))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    migrate(engine)
-    return Database(engine=engine, session_factory=sessionmaker(engine, expire_on_commit=False))
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    storable.install(engine, sessions, error)
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        engine.dispose()
+        raise error(unreachable(engine.url, str(exc.orig))) from exc
+    try:
+        migrate(engine, error)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(engine=engine, session_factory=sessions)

@@ -158,7 +158,7 @@ def filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
     statement = search_and_dates(
         statement,
         Generation.id,
-        "generations_fts",
+        "generations",
         flt.search,
         Generation.created_at,
         flt.date_from,

@@ -28,11 +28,15 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # Debian packages the tests use: chromium for the browser tests, exiftool (an independent reader)
-# to check the captions written into exported images.
+# to check the captions written into exported images, PostgreSQL (initdb and postgres: the tests
+# run the database suites on a throwaway server too; Debian keeps them off PATH, in
+# /usr/lib/postgresql/<version>/bin, which tests/helpers/postgres.py finds).
 missing=()
 if [ "$mode" = dev ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+  { [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; } || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian's ${missing[*]} for the tests…"

@@ -4,10 +4,13 @@ import csv
 import io
 
 import pandas as pd  # no pandas-stubs in the venv
+import pytest
 
 from core.captions import service as captions
 from core.exports import neutralise, rows_to_csv
 from db import captions as queries
+
+pytestmark = pytest.mark.both_databases  # the studio's database: SQLite, then PostgreSQL
 
 TRICKY = [
     'A cat, sitting on "the" mat',

@@ -1,10 +1,17 @@
-"""The migrated schema is pinned, SQLite runs in WAL mode, and migrating keeps data safe."""
+"""The migrated schema is pinned, SQLite runs in WAL mode, and migrating keeps data safe.
+
+Tests taking ``database_url`` run on SQLite and on PostgreSQL; the others look at SQLite's own
+files and pragmas (WAL, the backup before migrating) and stay SQLite-only.
+"""
 
 import sqlite3
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import inspect, text
 
 from db.engine import head_revision, open_database
+
+pytestmark = pytest.mark.both_databases
 
 PINNED_TABLES = {
     "variations": [
@@ -62,14 +69,22 @@ PINNED_TABLES = {
 }
 
 
-def test_migrated_schema_matches_the_pinned_columns(tmp_path):
-    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+def test_migrated_schema_matches_the_pinned_columns(database_url):
+    db = open_database(database_url)
     with db.engine.connect() as conn:
         for table, columns in PINNED_TABLES.items():
-            found = [row[1] for row in conn.execute(text(f"PRAGMA table_info({table})"))]
+            found = [c["name"] for c in inspect(conn).get_columns(table)]
+            if conn.dialect.name == "postgresql" and table == "captions":
+                assert found.pop(found.index("search_vector")) == "search_vector"  # full-text search's column
             assert found == columns, table
-        names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
-        assert {"captions_fts", "captions_ai", "captions_ad", "captions_au", "alembic_version"} <= names
+        if conn.dialect.name == "sqlite":
+            names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
+            assert {"captions_fts", "captions_ai", "captions_ad", "captions_au", "alembic_version"} <= names
+        else:
+            triggers = {r[0] for r in conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))}
+            assert {"captions_search", "generations_search"} <= triggers
+            indexes = {i["name"] for t in ("captions", "generations") for i in inspect(conn).get_indexes(t)}
+            assert {"ix_captions_search_vector", "ix_generations_search_vector"} <= indexes
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
 
 
@@ -81,8 +96,8 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_opening_twice_is_idempotent_and_keeps_rows(tmp_path):
-    url = f"sqlite:///{tmp_path / 's.db'}"
+def test_opening_twice_is_idempotent_and_keeps_rows(database_url):
+    url = database_url
     db = open_database(url)
     with db.engine.begin() as conn:
         conn.execute(
@@ -117,11 +132,10 @@ def test_a_fresh_database_needs_no_backup(tmp_path):
     assert not (tmp_path / "new.db.before-migration.bak").exists()
 
 
-def test_schema_constraints_refuse_an_empty_caption_and_an_unknown_style(tmp_path):
-    import pytest
+def test_schema_constraints_refuse_an_empty_caption_and_an_unknown_style(database_url):
     from sqlalchemy.exc import IntegrityError
 
-    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    db = open_database(database_url)
     with db.engine.begin() as conn:
         conn.execute(
             text(
@@ -141,33 +155,40 @@ def test_schema_constraints_refuse_an_empty_caption_and_an_unknown_style(tmp_pat
             )
 
 
-def test_the_migrations_build_exactly_the_schema_the_models_describe(tmp_path):
+def test_the_migrations_build_exactly_the_schema_the_models_describe(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     from db.models import Base
 
-    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    db = open_database(database_url)
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    # The FTS5 shadow tables exist only in the migrations, by design.
-    diff = [d for d in diff if not ((d[0] == "remove_table" and d[1].name.endswith("_fts")) or "_fts_" in str(d))]
+    # The FTS5 shadow tables and PostgreSQL's search_vector columns exist only in the migrations, by design.
+    diff = [
+        d
+        for d in diff
+        if not (
+            (d[0] == "remove_table" and d[1].name.endswith("_fts")) or "_fts_" in str(d) or "search_vector" in str(d)
+        )
+    ]
     assert diff == []
 
 
-def test_default_model_prices_are_seeded(tmp_path):
-    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+def test_default_model_prices_are_seeded(database_url):
+    db = open_database(database_url)
     with db.engine.connect() as conn:
         prices: dict[str, float] = dict(conn.execute(text("SELECT model, usd_per_second FROM model_prices")).all())
     assert prices["sora-2"] == 0.10 and prices["offline-animatic"] == 0.0
 
 
-def test_rebuilding_a_table_in_a_migration_keeps_its_checks(tmp_path):
-    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+def test_rebuilding_a_table_in_a_migration_keeps_its_checks(database_url):
+    db = open_database(database_url)
     with db.engine.connect() as conn:
-        sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'variations'")).scalar()
-    for check in ("status_known", "progress_is_percent", "completed_has_video", "one_variation_per_place"):
-        assert check in sql
+        checks = {c["name"] for c in inspect(conn).get_check_constraints("variations")}
+        uniques = {c["name"] for c in inspect(conn).get_unique_constraints("variations")}
+    assert {"status_known", "progress_is_percent", "completed_has_video", "chain_step_not_negative"} <= checks
+    assert "one_variation_per_place" in uniques
 
 
 def test_upgrading_a_database_with_videos_keeps_them_and_backs_up_first(tmp_path):

@@ -25,6 +25,8 @@ from db.media import EXTENSIONS, ORIGINALS
 from tests.helpers.imaging import SAVE_OPTIONS, noise_image, store_captioned_image
 from tests.helpers.studio import finished_set
 
+pytestmark = pytest.mark.both_databases  # the studio's database: SQLite, then PostgreSQL
+
 FORMATS = tuple(SAVE_OPTIONS)
 
 

@@ -11,6 +11,8 @@ from core.videos.operations import Step
 from db import videos as queries
 from tests.helpers.studio import queue_offline, snapshot
 
+pytestmark = pytest.mark.both_databases  # the studio's database: SQLite, then PostgreSQL
+
 
 def test_an_offline_generation_becomes_playable_videos_with_previews(studio):
     generation_id = queue_offline(studio)

@@ -17,6 +17,8 @@ from db.models import Generation, Variation
 from tests.helpers.corpus import encode, photo
 from tests.helpers.studio import create_api_generation, fast_runner
 
+pytestmark = pytest.mark.both_databases  # the studio's database: SQLite, then PostgreSQL
+
 
 def _counts(studio):
     with studio.db.session() as session:

@@ -1,8 +1,12 @@
 """My Videos' library queries: search by prompt, filters, favourites, folders and paging."""
 
+import pytest
+
 from core.videos import library as videos
 from db import videos as queries
 from tests.helpers.studio import add_generation_row
+
+pytestmark = pytest.mark.both_databases  # the studio's database: SQLite, then PostgreSQL
 
 
 def _add(studio, prompt, backend="offline", status="completed"):

@@ -17,6 +17,8 @@ from core.videos import library as videos
 from core.videos.export import export_sets_zip
 from tests.helpers.studio import add_generation_row, digest_of, finished_set, stored_caption
 
+pytestmark = pytest.mark.both_databases  # the studio's database: SQLite, then PostgreSQL
+
 
 def _ids(studio, **filters):
     return [v.id for v in videos.library(studio, videos.GenerationFilter(**filters), limit=100)[1]]

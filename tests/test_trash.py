@@ -26,6 +26,8 @@ from tests.helpers.studio import finished_set as _finished_set
 from tests.helpers.studio import stored_caption as _caption
 from tests.helpers.studio import stored_files as _files
 
+pytestmark = pytest.mark.both_databases  # the studio's database: SQLite, then PostgreSQL
+
 
 def _library_ids(studio, **filters):
     return sorted(v.id for v in videos.library(studio, videos.GenerationFilter(**filters), limit=100)[1])
@@ -153,7 +155,8 @@ CRASHING_PURGE = textwrap.dedent(
     from core.studio import open_studio
     from core import trash
 
-    studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": sys.argv[1]}, secrets={}))
+    environ = {"MEDIA_STUDIO_HOME": sys.argv[1], "DATABASE_URL": sys.argv[3]}
+    studio = open_studio(Settings.load(environ=environ, secrets={}))
 
     def crash(step):
         if step == sys.argv[2]:
@@ -177,7 +180,10 @@ def test_a_purge_killed_at_any_step_leaves_no_orphan_file_and_no_missing_file(st
     studio.db.dispose()
 
     died = subprocess.run(
-        [sys.executable, "-c", CRASHING_PURGE, str(studio.home), crash_at], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", CRASHING_PURGE, str(studio.home), crash_at, studio.settings.get("DATABASE_URL")],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert died.returncode == 9, died.stderr
     assert studio.media.staged(), "the crash came after the files were staged"

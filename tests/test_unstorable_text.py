@@ -4,6 +4,8 @@ and what is stored reads back with U+FFFD in its place. Guards issue #8 point 9.
 
 from __future__ import annotations
 
+import pytest
+
 from core.captions import service as captions
 from core.text import REPLACEMENT, clean
 from core.videos import create, edits, imports
@@ -14,6 +16,8 @@ from core.videos.prompt import VideoPrompt
 from tests.helpers.corpus import encode, photo
 from tests.helpers.studio import queue_offline
 from tests.helpers.video import make_mp4
+
+pytestmark = pytest.mark.both_databases  # the studio's database: SQLite, then PostgreSQL
 
 BROKEN = "half an emoji \ud83d and a NUL \x00 here"
 

@@ -1,4 +1,5 @@
-"""Video generations and their variations, user style presets, model prices, prompt search.
+"""Video generations and their variations, user style presets, model prices, prompt search (FTS5 on
+SQLite, a tsvector with a GIN index on PostgreSQL, as in 0001).
 
 Revision ID: 0002
 """
@@ -105,6 +106,29 @@ def upgrade() -> None:
     op.create_index(op.f("ix_variations_generation_id"), "variations", ["generation_id"], unique=False)
     op.create_index(op.f("ix_variations_status"), "variations", ["status"], unique=False)
     op.create_index(op.f("ix_variations_video_sha256"), "variations", ["video_sha256"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        _postgres_prompt_search()
+    else:
+        _sqlite_prompt_search()
+    prices = sa.table("model_prices", sa.column("model", sa.String), sa.column("usd_per_second", sa.Float))
+    op.bulk_insert(prices, [{"model": m, "usd_per_second": p} for m, p in DEFAULT_PRICES.items()])
+
+
+def _postgres_prompt_search() -> None:
+    """A tsvector of the prompt with a GIN index, kept by a trigger (``studio_search_text``: 0001)."""
+    op.execute("ALTER TABLE generations ADD COLUMN search_vector tsvector")
+    op.execute("CREATE INDEX ix_generations_search_vector ON generations USING gin (search_vector)")
+    op.execute(
+        "CREATE FUNCTION generations_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "NEW.search_vector := to_tsvector('simple', studio_search_text(NEW.prompt)); RETURN NEW; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER generations_search BEFORE INSERT OR UPDATE OF prompt ON generations "
+        "FOR EACH ROW EXECUTE FUNCTION generations_search_vector()"
+    )
+
+
+def _sqlite_prompt_search() -> None:
     op.execute(
         "CREATE VIRTUAL TABLE generations_fts USING fts5("
         "prompt, content='generations', content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
@@ -122,14 +146,17 @@ def upgrade() -> None:
         "INSERT INTO generations_fts(generations_fts, rowid, prompt) VALUES ('delete', old.id, old.prompt); "
         "INSERT INTO generations_fts(rowid, prompt) VALUES (new.id, new.prompt); END"
     )
-    prices = sa.table("model_prices", sa.column("model", sa.String), sa.column("usd_per_second", sa.Float))
-    op.bulk_insert(prices, [{"model": m, "usd_per_second": p} for m, p in DEFAULT_PRICES.items()])
 
 
 def downgrade() -> None:
-    for trigger in ("generations_au", "generations_ad", "generations_ai"):
-        op.execute(f"DROP TRIGGER {trigger}")
-    op.execute("DROP TABLE generations_fts")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER generations_search ON generations")
+        op.execute("DROP FUNCTION generations_search_vector()")
+    else:
+        # IF EXISTS: the batch table rebuilds of the 0004 and 0006 downgrades already dropped them.
+        for trigger in ("generations_au", "generations_ad", "generations_ai"):
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        op.execute("DROP TABLE generations_fts")
     op.drop_table("variations")
     op.drop_table("style_presets")
     op.drop_table("model_prices")

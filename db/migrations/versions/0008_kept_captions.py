@@ -13,7 +13,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute("ALTER TABLE captions ADD COLUMN kept_at DATETIME")
+    # SQLAlchemy's DateTime as each database spells it (PostgreSQL has no DATETIME).
+    stamp = "TIMESTAMP WITHOUT TIME ZONE" if op.get_bind().dialect.name == "postgresql" else "DATETIME"
+    op.execute(f"ALTER TABLE captions ADD COLUMN kept_at {stamp}")
 
 
 def downgrade() -> None:
