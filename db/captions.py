@@ -232,14 +232,12 @@ def keep_caption(session: Session, caption_id: int) -> Caption | None:
     return caption
 
 
-def iter_export_rows(
-    session: Session,
+def export_statement(
     flt: CaptionFilter = CaptionFilter(),
-    batch: int = 5000,
     all_versions: bool = False,
     style_labels: Mapping[str, str] | None = None,
-) -> Iterator[tuple[Any, ...]]:
-    """Rows in EXPORT_COLUMNS order, text already formula-safe, streamed in batches (no ORM objects).
+) -> Select[*tuple[Any, ...]]:
+    """The export's query: rows in EXPORT_COLUMNS order, text already formula-safe.
 
     Only the newest matching caption of each image unless ``all_versions``; styles as
     ``style_labels`` name them; latency in whole milliseconds and confidence to two places.
@@ -275,6 +273,18 @@ def iter_export_rows(
     )
     if not all_versions:
         statement = statement.where(Caption.id == current_version(Caption))
+    return statement
+
+
+def iter_export_rows(
+    session: Session,
+    flt: CaptionFilter = CaptionFilter(),
+    batch: int = 5000,
+    all_versions: bool = False,
+    style_labels: Mapping[str, str] | None = None,
+) -> Iterator[tuple[Any, ...]]:
+    """``export_statement``'s rows, streamed in batches (no ORM objects)."""
+    statement = export_statement(flt, all_versions, style_labels)
     result = session.connection().execute(statement.execution_options(yield_per=batch))
     for partition in result.partitions():
         yield from partition
