@@ -80,5 +80,20 @@ def refusal(address: str | None, auth: Mapping[str, object] | None) -> str | Non
     )
 
 
+PERSON_CHARS = 200  # the ``made_by`` columns
+
+
+def person(user_info: Mapping[str, object] | None) -> str | None:
+    """Who made something, as stored in ``made_by``: a signed-in user's e-mail, else their name,
+    else the provider's subject; None when nobody is signed in (no sign-in: one person, unnamed)."""
+    if not user_info or user_info.get("is_logged_in") is not True:
+        return None
+    for key in ("email", "name", "sub"):
+        value = user_info.get(key)
+        if _filled(value):
+            return str(value).strip()[:PERSON_CHARS]
+    return None
+
+
 def _filled(value: object) -> bool:
     return isinstance(value, str) and value.strip() != ""

@@ -39,6 +39,14 @@ def rows_to_csv(header: Sequence[str], rows: Iterable[Sequence[object]], already
     return buffer.getvalue()
 
 
+def csv_header(header: Sequence[str]) -> bytes:
+    """The byte-order mark and the header row, as ``write_csv`` starts a file."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    csv.writer(buffer, lineterminator="\r\n").writerow(header)
+    return buffer.getvalue().encode("utf-8")
+
+
 Progress = Callable[[int, int | None], None]
 PROGRESS_EVERY = 10_000  # rows between two progress reports
 

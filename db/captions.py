@@ -51,6 +51,7 @@ EXPORT_COLUMNS = (
     "prompt_tokens",
     "completion_tokens",
     "confidence",
+    "made_by",  # who was signed in; empty without sign-in
 )
 
 
@@ -63,6 +64,7 @@ class CaptionFilter:
     styles: Sequence[str] = field(default_factory=tuple)
     date_from: date | None = None
     date_to: date | None = None  # inclusive
+    made_by: Sequence[str] = field(default_factory=tuple)  # the people who made the captions
 
 
 def search_and_dates(
@@ -96,6 +98,8 @@ def _filtered(statement: AnySelect, flt: CaptionFilter) -> AnySelect:
         statement = statement.where(Caption.provider.in_(list(flt.providers)))
     if flt.styles:
         statement = statement.where(Caption.style.in_(list(flt.styles)))
+    if flt.made_by:
+        statement = statement.where(Caption.made_by.in_(list(flt.made_by)))
     return statement
 
 
@@ -196,7 +200,7 @@ def caption_facets(session: Session) -> tuple[list[str], list[str]]:
     return list(providers), list(styles)
 
 
-def formula_safe(column: QueryableAttribute[str]) -> ColumnElement[str]:
+def formula_safe(column: QueryableAttribute[str] | QueryableAttribute[str | None]) -> ColumnElement[str]:
     """The column's text with an apostrophe before a leading =, +, -, @, tab or CR (CSV injection).
 
     Done in SQL so a 100,000-row export needs no Python pass over every cell.
@@ -266,6 +270,7 @@ def export_statement(
             Caption.prompt_tokens,
             Caption.completion_tokens,
             cast(func.round(cast(Caption.confidence, Numeric), 2), Float),
+            formula_safe(Caption.made_by),
         )
         .join(ImageAsset, Caption.asset_id == ImageAsset.id)
         .order_by(Caption.id),

@@ -69,6 +69,7 @@ class Caption(Base):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
     kept_at: Mapped[datetime | None] = mapped_column(DateTime)  # chosen over its image's other versions
+    made_by: Mapped[str | None] = mapped_column(String(200), index=True)  # who was signed in; None without sign-in
 
     asset: Mapped[ImageAsset] = relationship(back_populates="captions")
 
@@ -109,6 +110,7 @@ class Generation(Base):
     folder: Mapped[str | None] = mapped_column(String(100), index=True)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
     cover_variation_id: Mapped[int | None] = mapped_column(Integer)  # kept in Compare; else the first ready
+    made_by: Mapped[str | None] = mapped_column(String(200), index=True)  # who was signed in; None without sign-in
 
     variations: Mapped[list[Variation]] = relationship(
         back_populates="generation", order_by="Variation.position", cascade="all, delete-orphan"
@@ -176,6 +178,7 @@ class Variation(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
     title: Mapped[str | None] = mapped_column(String(200))  # "Describe this video" in the lightbox
     alt_text: Mapped[str | None] = mapped_column(Text)
+    made_by: Mapped[str | None] = mapped_column(String(200))  # who asked for it: an edit's may differ from its set's
 
     generation: Mapped[Generation] = relationship(back_populates="variations")
 

@@ -1,4 +1,4 @@
-"""Queries about generations and variations: the library, the job runner's claims, prices, presets."""
+"""Queries about generations and variations: the library, the job runner's claims, prices (presets: ``db.presets``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 from core.videos.kinds import ACTIVE, RUNNING, MediaKind, Operation, SetStatus, Source, VariationStatus
 from db.captions import AnySelect, search_and_dates
 from db.described import tagged_or_described
-from db.models import Generation, GenerationTag, ModelPrice, StylePreset, Variation, utcnow
+from db.models import Generation, GenerationTag, ModelPrice, Variation, utcnow
+from db.people import made_by_any
 
 
 @dataclass(frozen=True)
@@ -28,17 +29,23 @@ class GenerationFilter:
     folder: str | None = None
     tag: str | None = None
     media_kinds: Sequence[str] = field(default_factory=tuple)  # "video", "image" (the Library's Type)
+    made_by: Sequence[str] = field(default_factory=tuple)  # the people who made the sets
 
 
 def add_generation(
-    session: Session, *, variations: int, made_by: tuple[str, str] | None = None, **fields: Any
+    session: Session,
+    *,
+    variations: int,
+    made_with: tuple[str, str] | None = None,
+    made_by: str | None = None,
+    **fields: Any,
 ) -> Generation:
-    """The generation and its variation rows, written before any network call; ``made_by``: the
-    variations' (operation, operation_params) when they are not plain generations."""
-    made = dict(zip(("operation", "operation_params"), made_by or (Operation.GENERATE, "{}")))
-    generation = Generation(created_at=utcnow(), n_variations=variations, **fields)
+    """The generation and its variation rows, written before any network call; ``made_with``: the
+    variations' (operation, operation_params) when they are not plain generations; ``made_by``: who."""
+    made = dict(zip(("operation", "operation_params"), made_with or (Operation.GENERATE, "{}")))
+    generation = Generation(created_at=utcnow(), n_variations=variations, made_by=made_by, **fields)
     generation.variations = [
-        Variation(position=i, status=VariationStatus.QUEUED, progress=0.0, created_at=utcnow(), **made)
+        Variation(position=i, status=VariationStatus.QUEUED, progress=0.0, created_at=utcnow(), made_by=made_by, **made)
         for i in range(variations)
     ]
     session.add(generation)
@@ -49,7 +56,7 @@ def add_generation(
 def add_imported_generation(
     session: Session, *, video_sha256: str, duration_s: float, fps: float, size: int, params: str, **fields: Any
 ) -> Generation:
-    """A set of one finished variation: a video made elsewhere, already in the media store."""
+    """A set of one finished variation: a video made elsewhere, already in the media store (by ``made_by``)."""
     now = utcnow()
     generation = Generation(created_at=now, source=Source.IMPORT, n_variations=1, **fields)
     generation.variations = [
@@ -67,6 +74,7 @@ def add_imported_generation(
             operation_params=params,
             created_at=now,
             completed_at=now,
+            made_by=fields.get("made_by"),
         )
     ]
     session.add(generation)
@@ -90,9 +98,14 @@ def find_import(session: Session, sha256: str) -> int | None:
 
 
 def add_variation(
-    session: Session, source: Variation, operation: Operation, params: str, partner: Variation | None = None
+    session: Session,
+    source: Variation,
+    operation: Operation,
+    params: str,
+    partner: Variation | None = None,
+    made_by: str | None = None,
 ) -> int:
-    """A queued variation made from ``source`` (and ``partner``), last in the source's set; return its id."""
+    """A queued variation made from ``source`` (and ``partner``), last in its set, asked for by ``made_by``."""
     last = session.scalar(select(func.max(Variation.position)).where(Variation.generation_id == source.generation_id))
     variation = Variation(
         generation_id=source.generation_id,
@@ -104,6 +117,7 @@ def add_variation(
         operation=operation,
         operation_params=params,
         created_at=utcnow(),
+        made_by=made_by,
     )
     session.add(variation)
     session.flush()
@@ -169,6 +183,7 @@ def filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
         statement = statement.where(
             Generation.id.in_(select(GenerationTag.generation_id).where(GenerationTag.tag == flt.tag))
         )
+    statement = made_by_any(statement, Generation.made_by, flt.made_by)
     for column, values in ((Generation.backend, flt.backends), (Generation.media_kind, flt.media_kinds)):
         if values:
             statement = statement.where(column.in_(list(values)))
@@ -245,22 +260,6 @@ def set_price(session: Session, model: str, usd_per_second: float) -> None:
         session.add(ModelPrice(model=model, usd_per_second=usd_per_second))
     else:
         price.usd_per_second = usd_per_second
-
-
-def presets(session: Session) -> list[StylePreset]:
-    return list(session.scalars(select(StylePreset).order_by(StylePreset.name)))
-
-
-def preset_suffix(session: Session, name: str) -> str | None:
-    """The words a user-made preset adds, or None when no user preset has that name."""
-    return session.scalar(select(StylePreset.prompt_suffix).where(StylePreset.name == name))
-
-
-def add_preset(session: Session, name: str, prompt_suffix: str) -> StylePreset:
-    preset = StylePreset(name=name, prompt_suffix=prompt_suffix, created_at=utcnow())
-    session.add(preset)
-    session.flush()
-    return preset
 
 
 def files_still_used(session: Session, sha256: str, excluding_generation: int) -> bool:

@@ -16,6 +16,7 @@ from core.errors import StudioError
 from core.images import MAX_BYTES
 from ui.caption_controls import compared_results, controls_panel, length_counter, notes
 from ui.sidebar import service_picker
+from ui.sign_in import current_person
 
 ACCEPTED = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"]
 # Streamlit 1.67 has no copy-button widget; st.code has one that shows only on hover: show it always, labelled.
@@ -130,6 +131,7 @@ if (generate or again) and chosen and comparing:
             [ui.provider_for(key) for key in rivals],
             controls,
             compare_progress,
+            current_person(),
         )
         st.session_state.pop("compare_kept", None)
     except StudioError as exc:
@@ -145,7 +147,9 @@ elif (generate or again) and chosen:
         progress.progress(done / total, text=f"Captioned {done} of {total}: {ui.plain(outcome.name)}")
 
     try:
-        results, new = captions.caption_new(studio, uploads, style, prompt, provider, captioned, on_progress, controls)
+        results, new = captions.caption_new(
+            studio, uploads, style, prompt, provider, captioned, on_progress, controls, current_person()
+        )
     except StudioError as exc:
         st.error(ui.plain(exc.message), icon=":material/error:")
         results, new = [], 0
@@ -213,7 +217,7 @@ def result_card(index: int, outcome: captions.CaptionOutcome) -> None:
             ):
                 with st.spinner("Captioning again…"):
                     try:
-                        fresh = captions.regenerate(studio, caption_id, ui.provider_for(provider_key))
+                        fresh = captions.regenerate(studio, caption_id, ui.provider_for(provider_key), current_person())
                     except StudioError as exc:
                         fresh = captions.CaptionOutcome(name=outcome.name, error=exc.message)
                 _remember(index, fresh if fresh.ok else outcome)

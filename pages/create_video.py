@@ -21,6 +21,7 @@ from ui import image_composer
 from ui.grid import grid_styles, video_card
 from ui.progress import progress_panel
 from ui.sidebar import service_picker
+from ui.sign_in import current_person
 
 FIELDS = ("scene", "visual", "motion", "extra")
 KINDS = tuple(k.value for k in MediaKind)  # Type: Video or Image (plain strings: widget state)
@@ -287,9 +288,13 @@ if create_clicked:
         reference = (kept.name, kept_bytes) if kept is not None and kept_bytes is not None else None
     try:
         if is_image:
-            generation_id = image_sets.create_image_set(studio, parts, settings, edited, quality, output_format)
+            generation_id = image_sets.create_image_set(
+                studio, parts, settings, edited, quality, output_format, made_by=current_person()
+            )
         else:
-            generation_id = create.create_generation(studio, parts, settings, prompt_text=edited, reference=reference)
+            generation_id = create.create_generation(
+                studio, parts, settings, prompt_text=edited, reference=reference, made_by=current_person()
+            )
     except StudioError as exc:
         st.error(ui.plain(exc.message), icon=":material/error:")
     else:

@@ -11,6 +11,7 @@ from core.videos.plan import ASPECT_RATIOS
 from ui.explore import ensure_preview_worker, example_card, library_card, watch_previews
 from ui.grid import grid_styles
 from ui.progress import progress_panel
+from ui.sign_in import current_person
 
 COLUMNS = 4
 ALL = "All"
@@ -60,7 +61,7 @@ for start in range(0, len(shown), COLUMNS):
                 "Make it", key=f"make-{item.id}", type="primary", icon=":material/movie:", use_container_width=True
             ):
                 try:
-                    state["explore_made"] = explore.make_example(studio, item)
+                    state["explore_made"] = explore.make_example(studio, item, current_person())
                 except StudioError as exc:
                     st.error(ui.plain(exc.message), icon=":material/error:")
                 else:

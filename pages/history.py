@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from core import people as makers
 from core import trash
 from core.captions import service as captions
 from core.captions.styles import STYLES
@@ -29,7 +30,14 @@ if kind == "Trash":
 history_ui.undo_notice("history", "history-undo")
 selection.danger_styles()
 
-FILTER_KEYS = ("history_search", "history_providers", "history_styles", "history_dates", "history_page")
+FILTER_KEYS = (
+    "history_search",
+    "history_providers",
+    "history_styles",
+    "history_dates",
+    "history_made_by",
+    "history_page",
+)
 
 
 def clear_filters() -> None:
@@ -37,7 +45,8 @@ def clear_filters() -> None:
         st.session_state.pop(key, None)
 
 
-search_col, provider_col, style_col, date_col = st.columns([3, 2, 2, 2])
+people = makers.caption_makers(studio)  # "Made by" only once someone signed in has captioned
+search_col, provider_col, style_col, date_col, *people_col = st.columns([3, 2, 2, 2, 2] if people else [3, 2, 2, 2])
 search = search_col.text_input("Search captions and prompts", key="history_search", placeholder="e.g. cat")
 chosen_providers = provider_col.multiselect(
     "Provider", providers, format_func=ui.provider_label, key="history_providers"
@@ -45,8 +54,14 @@ chosen_providers = provider_col.multiselect(
 chosen_styles = style_col.multiselect("Style", styles, format_func=lambda k: STYLES[k].label, key="history_styles")
 dates = date_col.date_input("Created between", value=[], key="history_dates", format="YYYY-MM-DD")
 date_from, date_to = date_range(dates)
+chosen_people = people_col[0].multiselect("Made by", people, key="history_made_by") if people else []
 flt = captions.CaptionFilter(
-    search=search, providers=tuple(chosen_providers), styles=tuple(chosen_styles), date_from=date_from, date_to=date_to
+    search=search,
+    providers=tuple(chosen_providers),
+    styles=tuple(chosen_styles),
+    date_from=date_from,
+    date_to=date_to,
+    made_by=tuple(chosen_people),
 )
 
 total, _ = captions.history(studio, flt, limit=0)
@@ -93,6 +108,8 @@ table = pd.DataFrame(
         "Latency (ms)": [r.latency_ms for r in rows],
     }
 )
+if any(r.made_by for r in rows):
+    table["Made by"] = [r.made_by or "" for r in rows]
 page_ids = [r.caption_id for r in rows]
 if selecting:
     with st.container(border=True, key="captions-bulk"):
@@ -133,7 +150,8 @@ if not chosen:
 
 row = rows[chosen[0]]
 with st.container(border=True):
-    st.markdown(f"**{ui.plain(row.image_name)}** · {row.style} · {ui.provider_label(row.provider)}")
+    by = f" · by {ui.plain(row.made_by)}" if row.made_by else ""
+    st.markdown(f"**{ui.plain(row.image_name)}** · {row.style} · {ui.provider_label(row.provider)}{by}")
     if row.prompt:
         st.caption(f"Prompt: {ui.plain(row.prompt)}")
     new_text = st.text_area("Caption", row.text, key=f"history-edit-{row.caption_id}", height=140)

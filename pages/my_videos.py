@@ -19,6 +19,7 @@ from ui.image_lightbox import image_lightbox
 from ui.lightbox import lightbox
 from ui.progress import progress_panel
 from ui.selection import danger_styles
+from ui.sign_in import current_person
 
 PAGE_SIZE = 12
 COLUMNS = 4
@@ -43,7 +44,7 @@ with st.sidebar:
         for upload in imported:
             try:
                 with st.spinner(f"Importing {upload.name}…"):
-                    imports.import_video(studio, upload.name, upload.getvalue())
+                    imports.import_video(studio, upload.name, upload.getvalue(), current_person())
             except AlreadyInLibrary as exc:
                 st.info(ui.plain(exc.message), icon=":material/content_copy:")
                 st.session_state["lightbox"] = {"generation": exc.generation_id, "index": 0}  # open the set

@@ -17,6 +17,7 @@ from core.videos import storyboard as boards
 from core.videos.plan import ASPECT_RATIOS
 from core.videos.timeline import MAX_TOTAL_S, MIN_CARD_S, CardKind
 from ui.progress import progress_panel
+from ui.sign_in import current_person
 from ui.storyboard import timeline
 
 state = st.session_state
@@ -183,7 +184,7 @@ for column, kind, icon in (
 go, fresh, _ = st.columns([1, 1, 3])
 if go.button("Generate", type="primary", key="sb-generate", icon=":material/movie:"):
     try:
-        generation_id, variation_id = boards.generate(studio, state["sb_draft"])
+        generation_id, variation_id = boards.generate(studio, state["sb_draft"], current_person())
     except StudioError as exc:
         st.error(ui.plain(exc.message), icon=":material/error:")
     else:

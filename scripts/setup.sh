@@ -35,6 +35,7 @@ missing=()
 if [ "$mode" = dev ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
+  command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)  # the CSV export's native writer, and its reference
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
   { [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; } || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 fi

@@ -7,13 +7,16 @@ without sign-in exits with one sentence."""
 from __future__ import annotations
 
 import subprocess
+import time
 
 import pytest
 
-from core import downloads
+from core import downloads, people
 from core.config import Settings
 from core.studio import open_studio
+from core.videos import create
 from core.videos import library as videos
+from core.videos.prompt import VideoPrompt
 from tests.helpers.browser import (
     ROOT,
     app_environment,
@@ -29,6 +32,7 @@ from tests.helpers.oidc import oidc_provider, write_auth_secrets
 pytestmark = pytest.mark.browser
 
 ADA = {"sub": "ada", "name": "Ada Lovelace", "email": "ada@example.com"}
+GRACE = "grace@example.com"
 PAGE_TITLES = ["Caption Studio", "Explore", "Create video", "Storyboard", "Library", "History", "Settings"]
 
 
@@ -90,7 +94,15 @@ def test_a_browser_that_has_not_signed_in_sees_only_the_sign_in_screen_and_nothi
 
 
 def test_sign_in_make_a_video_sign_out_and_see_nothing(browser, studio_with_sign_in, issuer, tmp_path):
+    """Also: the set made while signed in records who made it, and the Library's "Made by" shows
+    only the chosen person's sets beside another person's."""
     url, home = studio_with_sign_in
+    studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(home)}, secrets={}))
+    try:  # another person's set, there before this browser signs in (nothing has opened the database yet)
+        boat = VideoPrompt(scene="A paper boat on a river", visual="tan card", motion="static")
+        create.create_generation(studio, boat, create.VideoSettings(seconds=4), made_by=GRACE)
+    finally:
+        studio.db.dispose()
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.goto(url)
@@ -106,11 +118,25 @@ def test_sign_in_make_a_video_sign_out_and_see_nothing(browser, studio_with_sign
     create_offline_video(page, url, seconds="4 s", variations="1")
     studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(home)}, secrets={}))
     try:
-        page.get_by_text("variation 1", exact=False).first.wait_for(timeout=60_000)  # the progress panel
-        total, sets = videos.library(studio, videos.GenerationFilter())
-        assert total == 1 and "lighthouse" in sets[0].prompt.lower()
+        by_ada = videos.GenerationFilter(made_by=(ADA["email"],))
+        deadline = time.monotonic() + 60
+        while not videos.library(studio, by_ada)[0] and time.monotonic() < deadline:  # the press reaches the server
+            time.sleep(0.2)
+        total, sets = videos.library(studio, by_ada)
+        assert total == 1 and "lighthouse" in sets[0].prompt.lower()  # made by the person signed in
+        assert people.set_makers(studio) == [ADA["email"], GRACE]
     finally:
         studio.db.dispose()
+    page.goto(f"{url}/my_videos")
+    wait_until_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    assert "paper boat" in main.inner_text().lower() and "lighthouse" in main.inner_text().lower()
+    page.get_by_role("combobox", name="Made by").click()
+    page.get_by_role("option", name=ADA["email"]).click()
+    page.keyboard.press("Escape")
+    wait_until_idle(page)
+    shown = main.inner_text().lower()
+    assert "1 set of videos and images" in shown and "lighthouse" in shown and "paper boat" not in shown, shown
     page.screenshot(path=str(tmp_path / "signed-in.png"))
     probe = home / "exports" / "probe.csv"  # a file behind a signed download link
     probe.parent.mkdir(parents=True, exist_ok=True)

@@ -46,6 +46,7 @@ PINNED_TABLES = {
         "chain_remote_ids",
         "title",
         "alt_text",
+        "made_by",
     ],
     "image_assets": ["id", "sha256", "display_name", "format", "width", "height", "bytes", "created_at"],
     "captions": [
@@ -64,6 +65,7 @@ PINNED_TABLES = {
         "edited_at",
         "deleted_at",
         "kept_at",
+        "made_by",
     ],
     "generation_tags": ["generation_id", "tag"],
 }

@@ -178,7 +178,7 @@ def test_a_name_too_long_for_its_column_is_refused_in_one_sentence(studio):
 
 def test_text_with_a_nul_is_refused_in_one_sentence_whichever_way_it_is_written(studio):
     with pytest.raises(StudioError) as refused, studio.db.session() as session:
-        queries.add_preset(session, "Neon\x00", "magenta")  # an ORM insert
+        preset_queries.add_preset(session, "Neon\x00", "magenta")  # an ORM insert
     assert refused.value.message == NUL_TEXT
     create.save_preset(studio, "Neon", "magenta")
     with pytest.raises(StudioError, match="NUL character"), studio.db.session() as session:

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from core import workers
@@ -20,7 +21,7 @@ from core.studio import open_studio
 from core.videos import create
 from core.videos import library as videos
 from core.videos.prompt import VideoPrompt
-from tests.helpers.browser import ROOT, app_environment
+from tests.helpers.browser import ROOT, app_environment, running_app
 from tests.helpers.studio import assert_rows_and_files_agree
 
 
@@ -68,31 +69,43 @@ def queue_api_sets(studio, count: int) -> list[int]:
     return ids
 
 
-def test_three_workers_share_the_queue_and_a_killed_one_loses_nothing(tmp_path, videos_server):
+SETS = 60
+
+
+@pytest.mark.both_databases
+def test_three_workers_and_a_web_server_share_the_queue_and_a_killed_worker_loses_nothing(
+    tmp_path, videos_server, database_url
+):
+    """The issue's scenario: three workers and one web server (MEDIA_STUDIO_JOBS=external) on one
+    database and one data folder, 60 sets through the fake /v1/videos, one worker killed mid-run."""
     home = tmp_path / "home"
-    api = videos_server.client_settings()
-    studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(home), **api}, secrets={}))
+    env = {**videos_server.client_settings(), "DATABASE_URL": database_url, "MEDIA_STUDIO_JOBS": "external"}
+    studio = open_studio(Settings.load(environ={"MEDIA_STUDIO_HOME": str(home), **env}, secrets={}))
     logs = [tmp_path / f"worker-{n}.log" for n in range(3)]
     procs = []
     try:
-        ids = queue_api_sets(studio, 24)
-        procs = [start_worker(home, log, api, "--max-running", "6") for log in logs]
-        wait_for(lambda: statuses(studio, ids)["completed"] >= 4, 120, "the first sets to finish", logs)
-        procs[0].send_signal(signal.SIGKILL)  # mid-run: it holds leases it will never release
-        procs[0].wait(timeout=10)
-        wait_for(lambda: statuses(studio, ids)["completed"] == 24, 180, "every set to finish", logs)
+        ids = queue_api_sets(studio, SETS)
+        with running_app(home, tmp_path / "web.log", env) as url:  # a web server: it must not run jobs
+            procs = [start_worker(home, log, env, "--max-running", "6") for log in logs]
+            wait_for(lambda: statuses(studio, ids)["completed"] >= 6, 120, "the first sets to finish", logs)
+            procs[0].send_signal(signal.SIGKILL)  # mid-run: it holds leases it will never release
+            procs[0].wait(timeout=10)
+            wait_for(lambda: statuses(studio, ids)["completed"] == SETS, 240, "every set to finish", logs)
+            assert httpx.get(f"{url}/_stcore/health", timeout=10).text == "ok"
+        web_log = (tmp_path / "web.log").read_text()
+        assert "Variation" not in web_log and "video-job" not in web_log, web_log[-2000:]  # it ran no job
 
         prompts = [form.fields["prompt"] for form in videos_server.create_forms]
-        per_shot = [sum(f"Shot {n:02d}:" in prompt for prompt in prompts) for n in range(24)]
-        assert per_shot == [1] * 24  # each sent to the service exactly once, the killed worker's too
-        assert len(videos_server.videos) == 24
+        per_shot = [sum(f"Shot {n:02d}:" in prompt for prompt in prompts) for n in range(SETS)]
+        assert per_shot == [1] * SETS  # each sent to the service exactly once, the killed worker's too
+        assert len(videos_server.videos) == SETS
         assert_rows_and_files_agree(studio)  # no orphan files, no rows pointing at missing ones
         killed = f"worker-{workers.worker_id().rpartition(':')[0]}:{procs[0].pid}-"
         leftovers = [p.name for p in studio.media.scratch().iterdir() if not p.name.startswith(killed)]
         assert leftovers == []  # only the killed worker may leave work files (the sweep takes them later)
 
         health = workers.health(studio)
-        assert health.mode is workers.JobsMode.INTERNAL  # this test process set nothing
+        assert health.mode is workers.JobsMode.EXTERNAL
         assert (health.queued, health.running) == (0, 0)
         pids = {w.pid: w.state for w in health.workers}
         assert set(pids) == {p.pid for p in procs}

@@ -16,6 +16,7 @@ from core.videos import edits
 from core.videos import library as videos
 from core.videos.kinds import BlendMode, LoopLength, LoopMode
 from core.videos.operations import RemixStrength
+from ui.sign_in import current_person
 
 if TYPE_CHECKING:
     pass
@@ -125,7 +126,7 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
                 clip = by_label[row.clip]
                 end = row.end_s if pd.notna(row.end_s) else videos.variation_duration(studio, clip)
                 segments.append((clip, float(row.start_s or 0.0), float(end)))
-            _queued(view, lambda: edits.queue_recut(studio, variation.id, segments))
+            _queued(view, lambda: edits.queue_recut(studio, variation.id, segments, current_person()))
 
     with remix_tab:
         change = st.text_area(
@@ -142,7 +143,7 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
         where = "the Videos API's remix" if edits.remix_is_remote(view.backend) else "the offline renderer, re-rendered"
         st.caption(f"Made with {where}.")
         if st.button("Remix", type="primary", key=f"remix-go-{variation.id}", icon=":material/auto_fix_high:"):
-            _queued(view, lambda: edits.queue_remix(studio, variation.id, change, strength))
+            _queued(view, lambda: edits.queue_remix(studio, variation.id, change, strength, current_person()))
 
     with blend_tab:
         partners = edits.partner_choices(studio, exclude=variation.id)
@@ -186,7 +187,14 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
                 _queued(
                     view,
                     lambda: edits.queue_blend(
-                        studio, variation.id, partner, mode, at_s=at_s, weight=weight, curve=curve
+                        studio,
+                        variation.id,
+                        partner,
+                        mode,
+                        at_s=at_s,
+                        weight=weight,
+                        curve=curve,
+                        made_by=current_person(),
                     ),
                 )
 
@@ -213,7 +221,10 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
         )
         if st.button("Make loop", type="primary", key=f"loop-go-{variation.id}", icon=":material/all_inclusive:"):
             _queued(
-                view, lambda: edits.queue_loop(studio, variation.id, start_s, end_s, length, seam or LoopMode.CROSSFADE)
+                view,
+                lambda: edits.queue_loop(
+                    studio, variation.id, start_s, end_s, length, seam or LoopMode.CROSSFADE, current_person()
+                ),
             )
 
     with extend_tab:
@@ -233,7 +244,10 @@ def toolbar(view: videos.GenerationView, variation: videos.VariationView) -> Non
         )
         st.caption(f"A longer variation: this video, then what you describe. Made with {how}.")
         if st.button("Extend", type="primary", key=f"extend-go-{variation.id}", icon=":material/more_time:"):
-            _queued(view, lambda: edits.queue_extend(studio, variation.id, next_words, added or lengths[0]))
+            _queued(
+                view,
+                lambda: edits.queue_extend(studio, variation.id, next_words, added or lengths[0], current_person()),
+            )
 
 
 def lineage_panel(variation: videos.VariationView, found: edits.Lineage | None) -> None:

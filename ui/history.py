@@ -72,6 +72,7 @@ def generations_history() -> None:
             "cost_usd",
             "prompt",
             "errors",
+            *(["made_by"] if frame["made_by"].astype(bool).any() else []),
         ]
     ]
     columns: dict[str, Any] = {
@@ -89,6 +90,7 @@ def generations_history() -> None:
         "estimated_cost_usd": st.column_config.NumberColumn("Estimate", format="$%.2f"),
         "cost_usd": st.column_config.NumberColumn("Cost", format="$%.2f"),
         "prompt": st.column_config.TextColumn("Prompt", width="large"),
+        "made_by": "Made by",
     }
     if selecting:  # the table's own row checkboxes feed the selection
         st.dataframe(

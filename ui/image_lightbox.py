@@ -14,6 +14,7 @@ from core.videos import library as videos
 from core.videos.kinds import BackendKey, VariationStatus
 from ui.download import download_link
 from ui.history import offer_undo
+from ui.sign_in import current_person
 
 IMAGE_CSS = """<style>
 [data-testid="stDialog"] [data-testid="stImage"] img{max-height:calc(100vh - 300px);object-fit:contain;}
@@ -24,7 +25,7 @@ def _close() -> None:
     st.session_state.pop("lightbox", None)
 
 
-def _made_by(view: videos.GenerationView) -> str:
+def _made_with(view: videos.GenerationView) -> str:
     if view.backend == BackendKey.OFFLINE:
         return f"{image_sets.OFFLINE_LABEL} — not an AI image"
     return f"{ui.video_backend_label(view.backend)} · {ui.plain(view.model)}"
@@ -93,7 +94,9 @@ def image_lightbox() -> None:
             crop = " · cropped to the aspect on this computer" if view.local_crop else ""
             tokens = image_sets.usage(studio, variation.id).get("total_tokens")
             spent = f" · {tokens:,} tokens" if tokens else ""
-            st.caption(f"{_made_by(view)} · {view.width}×{view.height}{crop}{spent} · status {variation.status}")
+            who = variation.made_by or view.made_by
+            by = f" · by {ui.plain(who)}" if who else ""
+            st.caption(f"{_made_with(view)} · {view.width}×{view.height}{crop}{spent} · status {variation.status}{by}")
         if path is not None:
             _actions(variation.id)
 
@@ -127,7 +130,7 @@ def _actions(variation_id: int) -> None:
         change = st.text_input("Remix: the change, in words", placeholder="e.g. make it night, add falling snow")
         if st.form_submit_button("Remix", icon=":material/auto_fix_high:"):
             try:
-                image_sets.queue_remix(studio, variation_id, change)
+                image_sets.queue_remix(studio, variation_id, change, current_person())
             except StudioError as exc:
                 st.error(ui.plain(exc.message), icon=":material/error:")
             else:

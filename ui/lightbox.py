@@ -181,10 +181,11 @@ def lightbox() -> None:
         with st.expander("Prompt and settings", expanded=True):
             st.text(found.prompt if found and found.prompt else view.prompt)
             crop = " · cropped on this computer" if view.local_crop else ""
+            who = variation.made_by or view.made_by  # an edit's asker, else the set's maker
             st.caption(
                 f"{ui.video_backend_label(view.backend)} · {ui.plain(view.model)} · {view.width}×{view.height}{crop} · "
                 f"{round(variation.duration_s or view.seconds, 1):g} s · preset {ui.plain(view.style_preset)} · "
-                f"status {variation.status}"
+                f"status {variation.status}" + (f" · by {ui.plain(who)}" if who else "")
             )
         edit_toolbar.lineage_panel(variation, found)
         with st.expander("Folder"):

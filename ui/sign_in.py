@@ -21,6 +21,13 @@ def signed_out() -> bool:
     return provider() is not None and st.user.get("is_logged_in") is not True
 
 
+def current_person() -> str | None:
+    """Who is making things now, for ``made_by`` (``core.access.person``); None without sign-in."""
+    if provider() is None:
+        return None
+    return access.person(st.user.to_dict())
+
+
 def screen() -> None:
     """All a signed-out browser sees: the studio's name, one sentence and Sign in."""
     st.title("Media Studio")

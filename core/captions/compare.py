@@ -32,8 +32,9 @@ def compare_providers(
     providers: Sequence[CaptionProvider],
     controls: CaptionControls | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    made_by: str | None = None,
 ) -> list[ComparedImage]:
-    """Caption every upload with every provider (each caption saved as a version of its image)."""
+    """Caption every upload with every provider (each caption saved as a version of its image, by ``made_by``)."""
     if not 2 <= len(providers) <= MAX_COMPARED or len({p.key for p in providers}) != len(providers):
         raise StudioError(f"Pick two or three different providers to compare (at most {MAX_COMPARED}).")
     controls = controls or CaptionControls()
@@ -49,7 +50,7 @@ def compare_providers(
             if on_progress:
                 on_progress(done, total)
 
-        by_provider.append(caption_batch(studio, uploads, style, prompt, provider, step, controls))
+        by_provider.append(caption_batch(studio, uploads, style, prompt, provider, step, controls, made_by))
     return [
         ComparedImage(upload.name, tuple(outcomes[i] for outcomes in by_provider)) for i, upload in enumerate(uploads)
     ]

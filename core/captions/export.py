@@ -51,6 +51,8 @@ def export_captions_zip(
                 "prompt_tokens": caption.prompt_tokens,
                 "completion_tokens": caption.completion_tokens,
             }
+            if caption.made_by:  # who was signed in; nothing without sign-in
+                metadata["made_by"] = caption.made_by
             newest[asset.sha256] = BundleItem(
                 source=studio.media.path_for(asset.sha256, ORIGINALS, extension),
                 extension=extension,

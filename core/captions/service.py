@@ -27,12 +27,14 @@ from core.captions.providers.base import CaptionProvider, CaptionRequest, Captio
 from core.captions.styles import CUSTOM, STYLES, build_instruction
 from core.config import Settings
 from core.errors import NoLongerExists, StudioError, must_exist
-from core.exports import Progress, write_csv
+from core.exports import Progress, csv_header, write_csv
 from core.images import ValidatedImage, thumbnail_jpeg, validate_image
 from core.status import ServiceStatus
 from core.studio import Studio
 from core.text import clean
 from db import captions as queries
+from db import csv_export
+from db.errors import StorageRefused
 from db.media import EXTENSIONS, ORIGINALS, THUMBS, sha256_hex
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,7 @@ def _save(
     provider: CaptionProvider,
     result: CaptionResult,
     latency_ms: float,
+    made_by: str | None = None,
 ) -> int:
     """Write the image's files under scratch, commit the rows, then move the files into place: a
     crash before the commit leaves only scratch files, after it only a move that ``core.sweep``
@@ -120,6 +123,7 @@ def _save(
                 prompt_tokens=result.prompt_tokens,
                 completion_tokens=result.completion_tokens,
                 confidence=result.confidence,
+                made_by=made_by,
             )
             caption_id = caption.id
         for path in written:
@@ -138,8 +142,10 @@ def caption_image(
     provider: CaptionProvider,
     instruction: str | None = None,
     controls: CaptionControls | None = None,
+    made_by: str | None = None,
 ) -> CaptionOutcome:
-    """Run the three stages for one image; never raises for a user-caused or service failure."""
+    """Run the three stages for one image; never raises for a user-caused or service failure.
+    ``made_by``: who is signed in (None without sign-in), recorded on the caption."""
     upload, prompt = Upload(clean(upload.name), upload.data), clean(prompt)
     controls = controls or CaptionControls()
     try:
@@ -158,7 +164,9 @@ def caption_image(
         subject = subject_of(image.image) if controls.needs_subject else ""
         result = replace(result, text=controls.apply(result.text, upload.name, subject))
         thumb = thumbnail_jpeg(image.image)
-        caption_id = _save(studio, upload.name, image, thumb, style, prompt.strip(), provider, result, latency_ms)
+        caption_id = _save(
+            studio, upload.name, image, thumb, style, prompt.strip(), provider, result, latency_ms, made_by
+        )
     except StudioError as exc:
         return CaptionOutcome(name=upload.name, error=exc.message, provider=provider.key)
     except Exception:
@@ -189,6 +197,7 @@ def caption_batch(
     provider: CaptionProvider,
     on_progress: Callable[[int, int, CaptionOutcome], None] | None = None,
     controls: CaptionControls | None = None,
+    made_by: str | None = None,
 ) -> list[CaptionOutcome]:
     """Caption every upload in turn; ``on_progress(done, total, outcome)`` after each one."""
     prompt = clean(prompt)
@@ -197,7 +206,7 @@ def caption_batch(
     instruction = controls.instruction(check_request(style, prompt))
     outcomes = []
     for index, upload in enumerate(uploads, start=1):
-        outcome = caption_image(studio, upload, style, prompt, provider, instruction, controls)
+        outcome = caption_image(studio, upload, style, prompt, provider, instruction, controls, made_by)
         outcomes.append(outcome)
         if on_progress:
             on_progress(index, len(uploads), outcome)
@@ -222,18 +231,21 @@ def caption_new(
     done: Mapping[str, CaptionOutcome],
     on_progress: Callable[[int, int, CaptionOutcome], None] | None = None,
     controls: CaptionControls | None = None,
+    made_by: str | None = None,
 ) -> tuple[list[tuple[str, CaptionOutcome]], int]:
     """Caption only what ``done`` (outcomes by ``batch_key``) has no caption for yet; a failure is
     tried again. Returns (key, outcome) per upload, in order, and how many were captioned now."""
     keys = [batch_key(u, style, prompt, provider.key, controls) for u in uploads]
     todo = {k: u for k, u in zip(keys, uploads) if k not in done or not done[k].ok}  # one per file
-    made = caption_batch(studio, list(todo.values()), style, prompt, provider, on_progress, controls)
+    made = caption_batch(studio, list(todo.values()), style, prompt, provider, on_progress, controls, made_by)
     fresh = dict(zip(todo, made))
     return [(k, fresh.get(k) or done[k]) for k in keys], len(todo)
 
 
-def regenerate(studio: Studio, caption_id: int, provider: CaptionProvider) -> CaptionOutcome:
-    """Caption the same image again with the same style and prompt; a new caption row is added."""
+def regenerate(
+    studio: Studio, caption_id: int, provider: CaptionProvider, made_by: str | None = None
+) -> CaptionOutcome:
+    """Caption the same image again with the same style and prompt; a new caption row, by ``made_by``, is added."""
     with studio.db.session() as session:
         caption = must_exist(queries.get_caption(session, caption_id), "That caption")
         asset = caption.asset
@@ -242,7 +254,7 @@ def regenerate(studio: Studio, caption_id: int, provider: CaptionProvider) -> Ca
         data = studio.media.read(digest, ORIGINALS, EXTENSIONS[fmt])
     except FileNotFoundError:
         raise StudioError(f"The original of “{name}” is missing from the media folder.") from None
-    return caption_image(studio, Upload(name, data), style, prompt, provider)
+    return caption_image(studio, Upload(name, data), style, prompt, provider, made_by=made_by)
 
 
 def edit_caption(studio: Studio, caption_id: int, text: str) -> None:
@@ -278,6 +290,7 @@ class HistoryRow:
     edited: bool
     latency_ms: float | None
     confidence: float | None
+    made_by: str | None = None  # who was signed in; None without sign-in
 
 
 def _thumb_url(studio: Studio, digest: str) -> str | None:
@@ -304,6 +317,7 @@ def history(
                 edited=c.edited_at is not None,
                 latency_ms=c.latency_ms,
                 confidence=c.confidence,
+                made_by=c.made_by,
             )
             for c, a in pairs
         ]
@@ -329,9 +343,24 @@ def write_captions_csv(
     all_versions: bool = False,
     progress: Progress | None = None,
     total: int | None = None,
+    native: bool = True,
 ) -> int:
-    """The History CSV written to ``target`` as the rows stream from the database; returns the row count."""
+    """The History CSV written to ``target`` as the rows stream from the database; returns the row count.
+
+    The database engine writes the rows itself where it can (``db/csv_export.py``: PostgreSQL's COPY,
+    the ``sqlite3`` command line), else Python's csv module does; the text is formula-safe either way,
+    because the query neutralises it."""
     labels = {key: style.label for key, style in STYLES.items()}
+    if native and csv_export.native_writer(studio.db.engine):
+        target.write(csv_header(queries.EXPORT_COLUMNS))
+        statement = queries.export_statement(flt, all_versions, labels)
+        try:
+            count = csv_export.write_native_csv(studio.db.engine, statement, target)
+        except StorageRefused as exc:
+            raise StudioError(exc.message) from exc
+        if progress:
+            progress(count, count)
+        return count
     with studio.db.session() as session:
         rows = queries.iter_export_rows(session, flt, all_versions=all_versions, style_labels=labels)
         return write_csv(target, queries.EXPORT_COLUMNS, rows, already_safe=True, progress=progress, total=total)

@@ -73,8 +73,10 @@ def create_generation(
     prompt_text: str | None = None,
     reference: tuple[str, bytes] | None = None,
     prompt_limit: int | None = None,
+    made_by: str | None = None,
 ) -> int:
-    """Validate everything, then write the generation and its queued variations; return its id."""
+    """Validate everything, then write the generation and its queued variations, recording who made
+    them (``made_by``: the signed-in person, None without sign-in); return its id."""
     parts = VideoPrompt(**{k: clean(v) for k, v in asdict(parts).items()})
     prompt_text = clean(prompt_text) if prompt_text is not None else None
     prompt = validate_prompt(
@@ -100,6 +102,7 @@ def create_generation(
         generation = queries.add_generation(
             session,
             variations=settings.variations,
+            made_by=made_by,
             source=Source.GENERATE,
             backend=settings.backend,
             model=settings.model,
@@ -144,7 +147,7 @@ def spend_so_far(studio: Studio) -> float:
 
 def user_presets(studio: Studio) -> dict[str, str]:
     with studio.db.session() as session:
-        return {p.name: p.prompt_suffix for p in queries.presets(session)}
+        return {p.name: p.prompt_suffix for p in preset_queries.presets(session)}
 
 
 def preset_names(studio: Studio) -> list[str]:
@@ -159,7 +162,7 @@ def save_preset(studio: Studio, name: str, prompt_suffix: str) -> None:
     if name in STYLE_PRESETS or name in user_presets(studio):
         raise StudioError(f"A preset called “{name}” already exists.")
     with studio.db.session() as session:
-        queries.add_preset(session, name, prompt_suffix)
+        preset_queries.add_preset(session, name, prompt_suffix)
 
 
 def _user_preset_name(name: str) -> str:

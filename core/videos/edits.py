@@ -30,8 +30,15 @@ def _completed(session: Session, variation_id: int, what: str = "That video") ->
     return variation
 
 
-def _queue(session: Session, source: Variation, params: ops.OperationParams, partner: Variation | None = None) -> int:
-    return queries.add_variation(session, source, params.operation, ops.to_json(params), partner)
+def _queue(
+    session: Session,
+    source: Variation,
+    params: ops.OperationParams,
+    partner: Variation | None = None,
+    made_by: str | None = None,
+) -> int:
+    """The new variation records who asked for the edit (``made_by``), not who made its set."""
+    return queries.add_variation(session, source, params.operation, ops.to_json(params), partner, made_by)
 
 
 def queue_loop(
@@ -41,6 +48,7 @@ def queue_loop(
     end_s: float,
     length: str = LoopLength.NORMAL,
     mode: str = LoopMode.CROSSFADE,
+    made_by: str | None = None,
 ) -> int:
     if length not in list(LoopLength) or mode not in list(LoopMode):
         raise StudioError("Pick a loop length (short, normal, long) and a mode (crossfade or ping-pong).")
@@ -48,7 +56,7 @@ def queue_loop(
     with studio.db.session() as session:
         source = _completed(session, variation_id)
         params.validate(source.duration_s)
-        return _queue(session, source, params)
+        return _queue(session, source, params, made_by=made_by)
 
 
 def queue_blend(
@@ -59,6 +67,7 @@ def queue_blend(
     at_s: float | None = None,
     weight: float = 0.5,
     curve: Sequence[tuple[float, float]] | None = None,
+    made_by: str | None = None,
 ) -> int:
     if mode not in list(BlendMode):
         raise StudioError("Pick a blend mode: Transition, Mix or Custom.")
@@ -69,10 +78,12 @@ def queue_blend(
         source = _completed(session, variation_id)
         partner = _completed(session, partner_id, "The blend partner")
         params.validate(source.duration_s)
-        return _queue(session, source, params, partner)
+        return _queue(session, source, params, partner, made_by)
 
 
-def queue_recut(studio: Studio, variation_id: int, segments: Sequence[tuple[int, float, float]]) -> int:
+def queue_recut(
+    studio: Studio, variation_id: int, segments: Sequence[tuple[int, float, float]], made_by: str | None = None
+) -> int:
     """``segments``: (variation id, start s, end s) in play order; any completed variation may appear."""
     params = ops.Recut(tuple(ops.RecutSegment(c, s, e) for c, s, e in segments))
     params.validate()
@@ -81,7 +92,7 @@ def queue_recut(studio: Studio, variation_id: int, segments: Sequence[tuple[int,
         for segment in params.segments:
             clip = _completed(session, segment.variation_id, "A clip in the storyboard")
             ops.check_span(segment.start_s, segment.end_s, clip.duration_s, "segment")
-        return _queue(session, source, params)
+        return _queue(session, source, params, made_by=made_by)
 
 
 def remix_is_remote(backend: str) -> bool:
@@ -93,7 +104,13 @@ def remix_prompt(original: str, change: str, strength: str) -> str:
     return ops.Remix.build(original, change, strength).prompt
 
 
-def queue_remix(studio: Studio, variation_id: int, change: str, strength: str = ops.RemixStrength.MILD) -> int:
+def queue_remix(
+    studio: Studio,
+    variation_id: int,
+    change: str,
+    strength: str = ops.RemixStrength.MILD,
+    made_by: str | None = None,
+) -> int:
     from core.videos.prompt import validate_prompt
 
     change = clean(change)
@@ -104,10 +121,10 @@ def queue_remix(studio: Studio, variation_id: int, change: str, strength: str = 
         validate_prompt(params.prompt)
         if remix_is_remote(generation.backend) and not source.remote_id:
             raise StudioError("This variation has no id at the video service, so the service cannot remix it.")
-        return _queue(session, source, params)
+        return _queue(session, source, params, made_by=made_by)
 
 
-def queue_extend(studio: Studio, variation_id: int, prompt: str, seconds: int) -> int:
+def queue_extend(studio: Studio, variation_id: int, prompt: str, seconds: int, made_by: str | None = None) -> int:
     """A longer variation: the source, then ``seconds`` more of what ``prompt`` says happens next."""
     from core.videos.prompt import validate_prompt
 
@@ -116,7 +133,7 @@ def queue_extend(studio: Studio, variation_id: int, prompt: str, seconds: int) -
         source = _completed(session, variation_id)
         params.validate(source.generation.backend)
         validate_prompt(params.prompt)
-        return _queue(session, source, params)
+        return _queue(session, source, params, made_by=made_by)
 
 
 def extend_seconds(backend: str) -> tuple[int, ...]:

@@ -145,9 +145,10 @@ def use_example(studio: Studio, item: Example) -> None:
     create.save_draft(studio, create.Draft(item.prompt, _settings_for(studio, item)))
 
 
-def make_example(studio: Studio, item: Example) -> int:
-    """Queue one video of the example straight away; return the new set's id."""
-    return create.create_generation(studio, item.prompt, replace(_settings_for(studio, item), variations=1))
+def make_example(studio: Studio, item: Example, made_by: str | None = None) -> int:
+    """Queue one video of the example straight away, made by ``made_by``; return the new set's id."""
+    settings = replace(_settings_for(studio, item), variations=1)
+    return create.create_generation(studio, item.prompt, settings, made_by=made_by)
 
 
 # --- previews -----------------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ def _metadata(generation: Generation, variation: Variation) -> dict[str, Any]:
         parts = json.loads(generation.prompt_parts or "{}")
     except ValueError:
         parts = {}
+    made_by = variation.made_by or generation.made_by  # who asked for this variation; nothing without sign-in
     return {
         "set": generation.id,
         "variation": variation.position + 1,
@@ -109,4 +110,5 @@ def _metadata(generation: Generation, variation: Variation) -> dict[str, Any]:
         "favourite": generation.favourite,
         "created_at": generation.created_at.strftime("%Y-%m-%d %H:%M:%S"),
         "completed_at": variation.completed_at.strftime("%Y-%m-%d %H:%M:%S") if variation.completed_at else None,
+        **({"made_by": made_by} if made_by else {}),
     }

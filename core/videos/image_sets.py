@@ -96,8 +96,10 @@ def create_image_set(
     prompt_text: str | None = None,
     quality: str = "auto",
     output_format: str = DEFAULT_FORMAT,
+    made_by: str | None = None,
 ) -> int:
-    """Validate, then write the image set and its queued variations (one still each); return its id."""
+    """Validate, then write the image set and its queued variations (one still each), recording who
+    made it (``made_by``: the signed-in person, None without sign-in); return its id."""
     parts = VideoPrompt(**{k: clean(v) for k, v in asdict(parts).items()})
     text = clean(prompt_text) if prompt_text is not None else compose_prompt(studio, parts, settings.preset)
     prompt = validate_prompt(text, MAX_PROMPT_CHARS)
@@ -116,7 +118,8 @@ def create_image_set(
         generation = queries.add_generation(
             session,
             variations=settings.variations,
-            made_by=(Operation.GENERATE, ops.to_json(params)),
+            made_with=(Operation.GENERATE, ops.to_json(params)),
+            made_by=made_by,
             source=Source.GENERATE,
             media_kind=MediaKind.IMAGE,
             backend=settings.backend,
@@ -184,13 +187,13 @@ def caption_handoff(studio: Studio, variation_id: int) -> tuple[str, bytes]:
     return f"image of set {found['id']}{path.suffix}", path.read_bytes()
 
 
-def queue_remix(studio: Studio, variation_id: int, change: str) -> int:
+def queue_remix(studio: Studio, variation_id: int, change: str, made_by: str | None = None) -> int:
     """A new still in the same set: the Images API's edit of this one with the change in words (an
     offline still is drawn again with the change added to its words)."""
     from core.videos import edits
 
     _still(studio, variation_id)
-    return edits.queue_remix(studio, variation_id, change, ops.RemixStrength.CUSTOM)
+    return edits.queue_remix(studio, variation_id, change, ops.RemixStrength.CUSTOM, made_by=made_by)
 
 
 def usage(studio: Studio, variation_id: int) -> dict[str, int]:

@@ -37,8 +37,8 @@ def aspect_label(width: int, height: int) -> str:
     return min(ASPECT_LABELS, key=lambda item: abs(item[1] - ratio))[0]
 
 
-def import_video(studio: Studio, name: str, data: bytes) -> int:
-    """Add an existing video file as a new set; return the set's id."""
+def import_video(studio: Studio, name: str, data: bytes, made_by: str | None = None) -> int:
+    """Add an existing video file as a new set, imported by ``made_by``; return the set's id."""
     name = clean(name)
     from core.videos.av.previews import make_previews
     from core.videos.av.read import probe, validate_video
@@ -86,6 +86,7 @@ def import_video(studio: Studio, name: str, data: bytes) -> int:
                     local_crop=False,
                     seconds=max(1, round(info.duration)),
                     estimated_cost_usd=0.0,
+                    made_by=made_by,
                 )
                 return generation.id
         except BaseException:

@@ -44,6 +44,7 @@ class VariationView:
     remote_id: str | None
     title: str | None = None  # "Describe this video" in the lightbox
     alt_text: str | None = None
+    made_by: str | None = None  # who asked for it (an edit's may differ from its set's); None without sign-in
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class GenerationView:
     tags: tuple[str, ...] = ()
     cover_variation_id: int | None = None
     media_kind: MediaKind = MediaKind.VIDEO  # an image set's variations are stills (``video_sha256`` names each)
+    made_by: str | None = None  # who was signed in when it was made; None without sign-in
 
     @property
     def cover(self) -> VariationView | None:
@@ -124,12 +126,14 @@ def view_of(generation: Generation) -> GenerationView:
                 v.remote_id,
                 v.title,
                 v.alt_text,
+                v.made_by,
             )
             for v in generation.variations
         ),
         tuple(t.tag for t in generation.tags),
         generation.cover_variation_id,
         MediaKind(generation.media_kind),
+        generation.made_by,
     )
 
 
@@ -240,6 +244,7 @@ GENERATION_EXPORT_COLUMNS = (
     "prompt",
     "errors",
     "files_in_zip",  # the names "Export ZIP…" gives this set's ready files (default template)
+    "made_by",  # who was signed in; empty without sign-in
 )
 
 
@@ -268,6 +273,7 @@ def generation_rows(studio: Studio, flt: queries.GenerationFilter, limit: int = 
                     g.prompt,
                     scrub(" | ".join(v.error for v in g.variations if v.error)),
                     " ".join(zip_names(studio, g)),
+                    g.made_by or "",
                 )
             )
         return rows

@@ -201,9 +201,9 @@ def check(studio: Studio, draft: StoryboardDraft) -> None:
                     raise StudioError(f"Card {number} starts its clip at {card.start_s:g} s, after its end.")
 
 
-def generate(studio: Studio, draft: StoryboardDraft) -> tuple[int, int]:
+def generate(studio: Studio, draft: StoryboardDraft, made_by: str | None = None) -> tuple[int, int]:
     """Queue the storyboard: a new variation of the set it was opened from (lineage "from
-    storyboard"), or a new set; return (set id, variation id)."""
+    storyboard"), or a new set, made by ``made_by``; return (set id, variation id)."""
     if draft.generation_id is not None:
         with studio.db.session() as session:
             generation = must_exist(queries.get_generation(session, draft.generation_id), "That set")
@@ -218,14 +218,16 @@ def generate(studio: Studio, draft: StoryboardDraft) -> tuple[int, int]:
     with studio.db.session() as session:
         if draft.generation_id is not None and draft.variation_id is not None:
             source = must_exist(queries.get_variation(session, draft.variation_id))
-            return source.generation_id, queries.add_variation(session, source, Operation.STORYBOARD, params)
+            made = queries.add_variation(session, source, Operation.STORYBOARD, params, made_by=made_by)
+            return source.generation_id, made
         settings = draft.settings
         output = plan(settings)
         words = [c.prompt for c in board.cards if c.prompt]
         generation = queries.add_generation(
             session,
             variations=1,
-            made_by=(Operation.STORYBOARD, params),
+            made_with=(Operation.STORYBOARD, params),
+            made_by=made_by,
             source=Source.GENERATE,
             backend=settings.backend,
             model=settings.model,

@@ -13,6 +13,7 @@ installs Debian's ``postgresql``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -195,3 +196,16 @@ def empty_postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     url = postgres_server.create_database(name)
     yield url
     postgres_server.drop_database(name)
+
+
+@contextlib.contextmanager
+def throwaway_server() -> Iterator[PostgresServer]:
+    """A throwaway cluster outside pytest (benchmarks): started in a temporary folder, removed after."""
+    root = Path(tempfile.mkdtemp(prefix="media-studio-pg-"))
+    server = PostgresServer(server_bin_dir(), root, free_port(), _server_account())
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -39,6 +39,7 @@ from core.videos.jobs.lease import Heartbeat
 from core.videos.jobs.retry import RetryPolicy, gave_up
 from core.videos.kinds import VariationStatus
 from core.videos.prompt import STYLE_PRESETS
+from db import presets
 from db import videos as queries
 from db.media import REFERENCES
 from db.models import utcnow
@@ -203,7 +204,7 @@ class JobRunner:
             prompt = generation.prompt
             extra = [parts.get("extra", "")]
             if generation.style_preset not in STYLE_PRESETS:  # a user's preset: its words, for the renderer
-                extra.append(queries.preset_suffix(session, generation.style_preset) or "")
+                extra.append(presets.preset_suffix(session, generation.style_preset) or "")
             if isinstance(params, ops.Remix):
                 prompt = params.prompt or prompt
                 extra.append(params.change)
