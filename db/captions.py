@@ -9,9 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Integer,
-    Numeric,
     Select,
     String,
     case,
@@ -25,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
+from db.csv_export import rounded
 from db.models import Caption, ImageAsset, utcnow
 from db.search import full_text_match
 
@@ -266,10 +265,10 @@ def export_statement(
             Caption.provider,
             formula_safe(Caption.model),
             formula_safe(Caption.text),
-            cast(func.round(cast(Caption.latency_ms, Numeric)), Integer),  # halves away from zero on both
+            cast(rounded(Caption.latency_ms, 0), Integer),  # halves up on both
             Caption.prompt_tokens,
             Caption.completion_tokens,
-            cast(func.round(cast(Caption.confidence, Numeric), 2), Float),
+            rounded(Caption.confidence, 2),
             formula_safe(Caption.made_by),
         )
         .join(ImageAsset, Caption.asset_id == ImageAsset.id)
