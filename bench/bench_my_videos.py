@@ -126,7 +126,6 @@ def seed(home: Path, sets: int, url: str | None = None) -> None:
                 f"VALUES (?, 'alt_text', '', 'offline', 'efficientnet-lite0', ?, '{GEN_FIXED[0]}')",
                 [(c[0], c[3]) for c in captions],
             )
-            cur.execute("ANALYZE")
         raw.commit()
     finally:
         raw.close()

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from core.studio import Studio
 from db import trash as queries
+from db.engine import refresh_statistics
 from db.media import REFERENCES, STAGING
 
 log = logging.getLogger(__name__)
@@ -124,13 +125,16 @@ def sweep(studio: Studio, grace: timedelta = GRACE) -> SweepReport:
 
 
 def start_periodic_sweep(studio: Studio, every: timedelta = EVERY) -> threading.Thread:
-    """Sweep every ``every`` in a daemon thread for as long as the process lives."""
+    """Sweep every ``every`` in a daemon thread for as long as the process lives (and refresh SQLite's
+    planner statistics, ``db.engine.refresh_statistics``)."""
 
     def loop() -> None:
         while True:
             time.sleep(every.total_seconds())
             try:
                 sweep(studio)
+                if studio.db.engine.dialect.name == "sqlite":
+                    refresh_statistics(studio.db.engine)  # the library has grown since the last time
             except Exception:
                 log.exception("The periodic sweep failed; it will run again")
 

@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # The one import db/ makes from core/: the vocabulary its CHECK constraints enforce (a leaf module).
@@ -16,6 +27,21 @@ from core.videos.kinds import MediaKind, Operation, VariationStatus, sql_in
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def live_indexes(table: str, newest: bool = False, made_by: bool = False, folder: bool = False) -> list[Index]:
+    """Partial indexes (migration 0011): what is in the Trash; the rows not in it, newest first; and
+    the folders and people a filter lists. No plain index on ``deleted_at``: SQLite's planner took it
+    for ``deleted_at IS NULL`` (nearly every row) and sorted the whole table."""
+    live = "deleted_at IS NULL"
+    wanted = [("in_trash", ["deleted_at"], "deleted_at IS NOT NULL")]
+    wanted += [("newest", ["created_at", "id"], live)] if newest else []
+    wanted += [("folder", ["folder"], f"folder IS NOT NULL AND {live}")] if folder else []
+    wanted += [("made_by", ["made_by"], f"made_by IS NOT NULL AND {live}")] if made_by else []
+    return [
+        Index(f"ix_{table}_live_{name}", *columns, sqlite_where=text(where), postgresql_where=text(where))
+        for name, columns, where in wanted
+    ]
 
 
 class Base(DeclarativeBase):
@@ -52,6 +78,7 @@ class Caption(Base):
         CheckConstraint("style IN ('alt_text', 'detailed', 'social', 'custom')", name="style_known"),
         CheckConstraint("latency_ms IS NULL OR latency_ms >= 0", name="latency_not_negative"),
         CheckConstraint("confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", name="confidence_in_unit"),
+        *live_indexes("captions", newest=True, made_by=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +94,7 @@ class Caption(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)  # in the Trash since (indexed by live_indexes)
     kept_at: Mapped[datetime | None] = mapped_column(DateTime)  # chosen over its image's other versions
     made_by: Mapped[str | None] = mapped_column(String(200), index=True)  # who was signed in; None without sign-in
 
@@ -83,6 +110,7 @@ class Generation(Base):
         CheckConstraint("seconds > 0", name="seconds_positive"),
         CheckConstraint("width > 0 AND height > 0 AND width % 2 = 0 AND height % 2 = 0", name="even_size"),
         CheckConstraint(sql_in("media_kind", MediaKind), name="media_kind_known"),
+        *live_indexes("generations", newest=True, made_by=True, folder=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,7 +136,7 @@ class Generation(Base):
     estimated_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     favourite: Mapped[bool] = mapped_column(default=False)
     folder: Mapped[str | None] = mapped_column(String(100), index=True)
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)  # in the Trash since (indexed by live_indexes)
     cover_variation_id: Mapped[int | None] = mapped_column(Integer)  # kept in Compare; else the first ready
     made_by: Mapped[str | None] = mapped_column(String(200), index=True)  # who was signed in; None without sign-in
 
@@ -141,6 +169,7 @@ class Variation(Base):
             f"status != '{VariationStatus.COMPLETED}' OR video_sha256 IS NOT NULL", name="completed_has_video"
         ),
         UniqueConstraint("generation_id", "position", name="one_variation_per_place"),
+        *live_indexes("variations"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,7 +204,7 @@ class Variation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # in the Trash since
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)  # in the Trash since (indexed by live_indexes)
     title: Mapped[str | None] = mapped_column(String(200))  # "Describe this video" in the lightbox
     alt_text: Mapped[str | None] = mapped_column(Text)
     made_by: Mapped[str | None] = mapped_column(String(200))  # who asked for it: an edit's may differ from its set's
