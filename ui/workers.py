@@ -49,7 +49,8 @@ def workers_section() -> None:
     queued_col, running_col, live_col = st.columns(3)
     queued_col.metric("Queued", f"{health.queued:,}")
     running_col.metric("Running", f"{health.running:,}")
-    live_col.metric("Workers answering", f"{health.live_workers:,}")
+    if health.mode is workers.JobsMode.EXTERNAL or health.workers:  # else this server runs the jobs
+        live_col.metric("Workers answering", f"{health.live_workers:,}")
     if health.workers:
         rows = [
             {
