@@ -36,8 +36,7 @@ else:  # imported by the server `streamlit run` starts (it finds `app` below)
     from core import access
     from core.routes import ROUTES
 
-    auth = st.secrets.get("auth") if st.secrets.load_if_toml_exists() else None
-    refused = access.refusal(st.get_option("server.address"), auth)
+    refused = access.refusal(st.get_option("server.address"), access.auth_settings())
     if refused:  # one sentence, no traceback: the server has not served anything yet
         print(refused, file=sys.stderr)
         raise SystemExit(1)

@@ -17,6 +17,15 @@ DEFAULT_PROVIDER = "default"  # Streamlit's name for the provider written flat i
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
+def auth_settings() -> Mapping[str, object] | None:
+    """The ``[auth]`` table of Streamlit's secrets (``.streamlit/secrets.toml`` or ``secrets.files``),
+    or None when there is none: what ``st.login`` reads, and what every decision here is made on."""
+    import streamlit as st
+
+    auth = st.secrets.get("auth") if st.secrets.load_if_toml_exists() else None
+    return auth if isinstance(auth, Mapping) else None
+
+
 def is_loopback(address: str | None) -> bool:
     """True when ``address`` reaches only this computer: 127.0.0.0/8, ::1 or ``localhost``.
 

@@ -9,6 +9,7 @@ that shares the data folder accepts the same links.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import math
@@ -86,9 +87,11 @@ def _sign(home: Path, relative: str, name: str, expires: int) -> str:
     return hmac.new(_key(home), message, hashlib.sha256).hexdigest()
 
 
+@functools.cache
 def _key(home: Path) -> bytes:
-    """The data folder's signing key, made on first use. It is written aside and linked into place,
-    so servers starting together (even on a shared NFS folder) all end up with the same key."""
+    """The data folder's signing key, made on first use and read once per process (it never changes).
+    It is written aside and linked into place, so servers starting together (even on a shared NFS
+    folder) all end up with the same key."""
     path = home / KEY_FILE
     try:
         return path.read_bytes()

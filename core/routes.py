@@ -31,10 +31,7 @@ def _home() -> Path:
 
 @functools.cache
 def _sign_in_required() -> bool:
-    import streamlit as st
-
-    auth = st.secrets.get("auth") if st.secrets.load_if_toml_exists() else None
-    return access.sign_in_provider(auth) is not None
+    return access.sign_in_provider(access.auth_settings()) is not None
 
 
 def _signed_in(request: Request) -> bool:

@@ -50,6 +50,15 @@ def studio(tmp_path, database_url) -> Iterator[Studio]:
     opened.db.dispose()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per browser-test module."""
+    from tests.helpers.browser import chromium_browser
+
+    with chromium_browser() as launched:
+        yield launched
+
+
 @pytest.fixture(scope="session")
 def offline_captioner():
     from core.captions.providers.offline import OfflineCaptioner

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.helpers.browser import chromium_browser, running_app, wait_until_idle
+from tests.helpers.browser import running_app, wait_until_idle
 from tests.helpers.corpus import encode, photo
 
 pytestmark = pytest.mark.browser
@@ -19,12 +19,6 @@ def app_url(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
     with running_app(base / "home", base / "streamlit.log") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as launched:
-        yield launched
 
 
 @pytest.fixture

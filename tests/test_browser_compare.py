@@ -12,7 +12,7 @@ from core.config import Settings
 from core.studio import Studio, open_studio
 from core.videos import library
 from core.videos.kinds import VariationStatus
-from tests.helpers.browser import chromium_browser, running_app, wait_until_idle
+from tests.helpers.browser import running_app, wait_until_idle
 from tests.helpers.library import Library, seed_library
 
 pytestmark = pytest.mark.browser
@@ -32,12 +32,6 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Library, 
             yield made, url, studio
     finally:
         studio.db.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as launched:
-        yield launched
 
 
 def ready(studio: Studio, set_id: int) -> list[int]:

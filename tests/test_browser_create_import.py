@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.browser import chromium_browser, running_app, wait_until_idle
+from tests.helpers.browser import running_app, wait_until_idle
 from tests.helpers.video import make_mp4
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as launched:
-        yield launched
 
 
 def test_a_custom_preset_appears_at_once_and_its_video_is_made(browser, tmp_path):

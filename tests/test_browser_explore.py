@@ -10,18 +10,12 @@ from core.config import Settings
 from core.studio import open_studio
 from core.videos import explore
 from core.videos import library as videos
-from tests.helpers.browser import chromium_browser, running_app, seed_finished_set, wait_until_idle
+from tests.helpers.browser import running_app, seed_finished_set, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
 PLANETS = explore.example("balloon-planets")  # 9:16, 8 s, Balloon World: none of them a default
 assert PLANETS is not None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

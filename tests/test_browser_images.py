@@ -11,15 +11,9 @@ from core.config import Settings
 from core.studio import open_studio
 from core.videos import library as videos
 from core.videos.kinds import MediaKind, VariationStatus
-from tests.helpers.browser import chromium_browser, running_app, wait_until_idle
+from tests.helpers.browser import running_app, wait_until_idle
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

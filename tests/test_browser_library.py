@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.browser import chromium_browser, running_app, wait_for_posters, wait_until_idle
+from tests.helpers.browser import running_app, wait_for_posters, wait_until_idle
 from tests.helpers.library import Library, seed_library
 
 pytestmark = pytest.mark.browser
@@ -33,12 +33,6 @@ def open_my_videos(page, url: str) -> None:
     for selector in (".ms-card", "[class*='st-key-open-'] button"):
         page.wait_for_function(f"() => document.querySelectorAll({selector!r}).length >= {FIRST_PAGE}", timeout=60_000)
     wait_for_posters(page)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as launched:
-        yield launched
 
 
 def test_my_videos_counts_every_set_and_the_failed_set_says_why_in_its_lightbox(seeded, browser):

@@ -20,7 +20,6 @@ from core.videos.prompt import VideoPrompt
 from tests.helpers.browser import (
     ROOT,
     app_environment,
-    chromium_browser,
     create_offline_video,
     free_port,
     running_app,
@@ -40,12 +39,6 @@ PAGE_TITLES = ["Caption Studio", "Explore", "Create video", "Storyboard", "Libra
 def issuer(tmp_path_factory):
     with oidc_provider(tmp_path_factory.mktemp("oidc") / "oidc.log", [ADA]) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as launched:
-        yield launched
 
 
 @pytest.fixture

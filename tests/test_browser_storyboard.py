@@ -6,15 +6,9 @@ import time
 
 import pytest
 
-from tests.helpers.browser import chromium_browser, open_first_set, running_app, seed_finished_set, wait_until_idle
+from tests.helpers.browser import open_first_set, running_app, seed_finished_set, wait_until_idle
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as launched:
-        yield launched
 
 
 def _studio(home):

@@ -4,7 +4,6 @@ a progress bar moves; the set appears in My Videos; the lightbox's Right arrow k
 import pytest
 
 from tests.helpers.browser import (
-    chromium_browser,
     create_offline_video,
     open_first_set,
     running_app,
@@ -13,12 +12,6 @@ from tests.helpers.browser import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as launched:
-        yield launched
 
 
 def test_create_two_variations_then_step_through_them_with_the_arrow_key(browser, tmp_path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,7 +14,7 @@ import httpx
 import pytest
 
 from core import downloads
-from tests.helpers.browser import ROOT, app_environment, free_port, streamlit_command, wait_for_health
+from tests.helpers.browser import running_server
 
 
 def _parts(url: str) -> tuple[str, dict[str, str]]:
@@ -117,15 +116,7 @@ def test_the_server_streams_a_large_export_from_disk_with_flat_memory(home, tmp_
             out.write(chunk)
             digest.update(chunk)
 
-    port = free_port()
-    log_path = tmp_path / "streamlit.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            streamlit_command(port), cwd=ROOT, env=app_environment(home), stdout=log, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(process, base, log_path, timeout=90)
+    with running_server(home, tmp_path / "streamlit.log") as (base, process):
         url = base + downloads.link(home, export, "media-studio-big.zip")
         with httpx.Client(timeout=60) as client:
             client.get(url, headers={"Range": "bytes=0-0"})  # the route's code is loaded before the baseline
@@ -154,12 +145,6 @@ def test_the_server_streams_a_large_export_from_disk_with_flat_memory(home, tmp_
                 assert refused.status_code in {400, 403, 404} and b"SQLite" not in refused.content, unsigned
         # The app itself is still served by the same server.
         assert httpx.get(f"{base}/", timeout=30).status_code == 200
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_reruns_draw_the_same_link_for_an_hour_and_it_lives_at_least_a_day(home):

@@ -12,8 +12,7 @@ from core import access
 
 def provider() -> str | None:
     """The provider ``st.login`` uses, or None when sign-in is not configured."""
-    auth = st.secrets.get("auth") if st.secrets.load_if_toml_exists() else None
-    return access.sign_in_provider(auth)
+    return access.sign_in_provider(access.auth_settings())
 
 
 def signed_out() -> bool:

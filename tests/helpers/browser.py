@@ -90,11 +90,21 @@ def wait_for_health(
         time.sleep(poll)
 
 
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it has not gone within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @contextlib.contextmanager
-def running_app(
+def running_server(
     home: Path, log_path: Path, extra_env: dict[str, str] | None = None, timeout: float = 90
-) -> Iterator[str]:
-    """Start the studio; yield its URL once its health check answers; stop it afterwards."""
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start the studio; yield its URL and its process once its health check answers; stop it afterwards."""
     port = free_port()
     home.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
@@ -108,13 +118,18 @@ def running_app(
         url = f"http://127.0.0.1:{port}"
         try:
             wait_for_health(process, url, log_path, timeout)
-            yield url
+            yield url, process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)
+
+
+@contextlib.contextmanager
+def running_app(
+    home: Path, log_path: Path, extra_env: dict[str, str] | None = None, timeout: float = 90
+) -> Iterator[str]:
+    """Start the studio; yield its URL once its health check answers; stop it afterwards."""
+    with running_server(home, log_path, extra_env, timeout) as (url, _process):
+        yield url
 
 
 @contextlib.contextmanager

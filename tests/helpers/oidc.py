@@ -15,7 +15,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from tests.helpers.browser import free_port
+from tests.helpers.browser import free_port, stop_process
 
 
 @contextlib.contextmanager
@@ -44,11 +44,7 @@ def oidc_provider(log_path: Path, users: list[Mapping[str, str]], timeout: float
                     time.sleep(0.2)
             yield issuer
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)
 
 
 def write_auth_secrets(path: Path, issuer: str) -> Path:
