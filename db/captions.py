@@ -25,6 +25,7 @@ from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from db.csv_export import rounded
 from db.models import Caption, ImageAsset, utcnow
+from db.paging import count_up_to
 from db.search import full_text_match
 
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection); core.exports uses it too.
@@ -157,8 +158,9 @@ def update_caption_text(session: Session, caption_id: int, new_text: str) -> Cap
     return caption
 
 
-def count_captions(session: Session, flt: CaptionFilter = CaptionFilter()) -> int:
-    return session.scalar(_filtered(select(func.count(Caption.id)), flt)) or 0
+def count_captions(session: Session, flt: CaptionFilter = CaptionFilter(), cap: int | None = None) -> int:
+    """Captions that match; with ``cap``, counting stops after ``cap + 1`` (``db.paging``)."""
+    return count_up_to(session, _filtered(select(Caption.id), flt), cap)
 
 
 def list_captions(

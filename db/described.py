@@ -19,7 +19,8 @@ def described_like(search: str) -> Select[Any] | None:
     if not words:
         return None
     text = lowered(func.coalesce(Variation.title, "") + " " + func.coalesce(Variation.alt_text, ""))
-    statement = select(Variation.generation_id).where(Variation.deleted_at.is_(None))
+    described = or_(Variation.title.is_not(None), Variation.alt_text.is_not(None))  # as models.DESCRIBED
+    statement = select(Variation.generation_id).where(Variation.deleted_at.is_(None), described)
     for word in words:
         statement = statement.where(text.contains(word, autoescape=True))
     return statement.distinct()

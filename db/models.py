@@ -29,15 +29,30 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def live_indexes(table: str, newest: bool = False, made_by: bool = False, folder: bool = False) -> list[Index]:
-    """Partial indexes (migration 0011): what is in the Trash; the rows not in it, newest first; and
-    the folders and people a filter lists. No plain index on ``deleted_at``: SQLite's planner took it
+# Live variations with a title or alt text: ``db.described`` repeats this WHERE, so that SQLite uses
+# the partial index of migration 0012 (it takes one only when the query holds the same terms).
+DESCRIBED = "deleted_at IS NULL AND (title IS NOT NULL OR alt_text IS NOT NULL)"
+
+
+def live_indexes(
+    table: str,
+    newest: bool = False,
+    made_by: bool = False,
+    folder: bool = False,
+    style: bool = False,
+    described: bool = False,
+) -> list[Index]:
+    """Partial indexes (migrations 0011, 0012): what is in the Trash; the rows not in it, newest
+    first; the folders, people and styles a filter lists; and the variations a search reads for
+    their title and alt text (``DESCRIBED``). No plain index on ``deleted_at``: SQLite's planner took it
     for ``deleted_at IS NULL`` (nearly every row) and sorted the whole table."""
     live = "deleted_at IS NULL"
     wanted = [("in_trash", ["deleted_at"], "deleted_at IS NOT NULL")]
     wanted += [("newest", ["created_at", "id"], live)] if newest else []
     wanted += [("folder", ["folder"], f"folder IS NOT NULL AND {live}")] if folder else []
     wanted += [("made_by", ["made_by"], f"made_by IS NOT NULL AND {live}")] if made_by else []
+    wanted += [("style", ["style"], live)] if style else []
+    wanted += [("described", ["generation_id"], DESCRIBED)] if described else []
     return [
         Index(f"ix_{table}_live_{name}", *columns, sqlite_where=text(where), postgresql_where=text(where))
         for name, columns, where in wanted
@@ -78,7 +93,7 @@ class Caption(Base):
         CheckConstraint("style IN ('alt_text', 'detailed', 'social', 'custom')", name="style_known"),
         CheckConstraint("latency_ms IS NULL OR latency_ms >= 0", name="latency_not_negative"),
         CheckConstraint("confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", name="confidence_in_unit"),
-        *live_indexes("captions", newest=True, made_by=True),
+        *live_indexes("captions", newest=True, made_by=True, style=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,7 +184,7 @@ class Variation(Base):
             f"status != '{VariationStatus.COMPLETED}' OR video_sha256 IS NOT NULL", name="completed_has_video"
         ),
         UniqueConstraint("generation_id", "position", name="one_variation_per_place"),
-        *live_indexes("variations"),
+        *live_indexes("variations", described=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

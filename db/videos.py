@@ -15,6 +15,7 @@ from core.videos.kinds import ACTIVE, RUNNING, MediaKind, Operation, SetStatus, 
 from db.captions import AnySelect, search_and_dates
 from db.described import tagged_or_described
 from db.models import Generation, GenerationTag, ModelPrice, Variation, utcnow
+from db.paging import count_up_to
 from db.people import made_by_any
 
 
@@ -201,8 +202,9 @@ def filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
     return statement
 
 
-def count_generations(session: Session, flt: GenerationFilter = GenerationFilter()) -> int:
-    return session.scalar(filtered(select(func.count(Generation.id)), flt)) or 0
+def count_generations(session: Session, flt: GenerationFilter = GenerationFilter(), cap: int | None = None) -> int:
+    """Sets that match; with ``cap``, counting stops after ``cap + 1`` (``db.paging``)."""
+    return count_up_to(session, filtered(select(Generation.id), flt), cap)
 
 
 def list_generations(
@@ -265,13 +267,10 @@ def set_price(session: Session, model: str, usd_per_second: float) -> None:
 
 def files_still_used(session: Session, sha256: str, excluding_generation: int) -> bool:
     """Whether another set uses the video; trashed rows count (they can be restored)."""
-    return bool(
-        session.scalar(
-            select(func.count(Variation.id)).where(
-                Variation.video_sha256 == sha256, Variation.generation_id != excluding_generation
-            )
-        )
+    others = select(Variation.id).where(
+        Variation.video_sha256 == sha256, Variation.generation_id != excluding_generation
     )
+    return count_up_to(session, others, cap=0) > 0
 
 
 # --- the job runner's side --------------------------------------------------------------------

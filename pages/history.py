@@ -64,12 +64,16 @@ flt = captions.CaptionFilter(
     made_by=tuple(chosen_people),
 )
 
-total, _ = captions.history(studio, flt, limit=0)
-pages = max(1, -(-total // PAGE_SIZE))
+total = captions.history_count(studio, flt)  # one count a rerun, stopping at 10,000 ("10,000+")
+pages = total.pages(PAGE_SIZE)
 summary, select_col, pager, export = st.columns([3, 1.2, 2, 2], vertical_alignment="bottom")
 selecting = select_col.toggle("Select", key="history_select", help="Tick rows, then act on all of them at once.")
-page = pager.number_input("Page", min_value=1, max_value=pages, value=1, key="history_page") if pages > 1 else 1
-summary.markdown(f"**{total}** caption{'s' if total != 1 else ''} match.")
+page = (
+    pager.number_input("Page", min_value=1, max_value=None if total.more else pages, value=1, key="history_page")
+    if pages > 1 or total.more
+    else 1
+)
+summary.markdown(f"**{total}** caption{'s' if total.plural() else ''} match.")
 every_version = summary.checkbox(
     "Every version in the CSV",
     key="captions_export_versions",
@@ -79,16 +83,18 @@ export_csv(
     export,
     "captions",
     "captions",
-    lambda target, progress: captions.write_captions_csv(studio, flt, target, every_version, progress, total),
-    disabled=total == 0,
+    lambda target, progress: captions.write_captions_csv(
+        studio, flt, target, every_version, progress, None if total.more else total.value
+    ),
+    disabled=total.value == 0,
     signature=repr((flt, every_version)),
 )
 
-_total, rows = captions.history(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+rows = captions.history_page(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 if not rows:
-    if total:
+    if total.value:
         st.info("Nothing on this page.", icon=":material/search_off:")
-    elif captions.history(studio, captions.CaptionFilter(), limit=0)[0]:
+    elif captions.history_count(studio, captions.CaptionFilter()).value:
         st.info("Nothing matches these filters.", icon=":material/search_off:")
         st.button("Clear filters", icon=":material/filter_alt_off:", key="history_clear", on_click=clear_filters)
     else:

@@ -71,13 +71,19 @@ progress_panel()
 undo_notice("my_videos", "videos-undo")
 danger_styles()
 
-total, _ = videos.library(studio, flt, limit=0)
-pages = max(1, -(-total // PAGE_SIZE))
-page = page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="videos_page")
-_total, shown = videos.library(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+total = videos.library_count(studio, flt)  # one count a rerun, stopping at 10,000 ("10,000+")
+pages = total.pages(PAGE_SIZE)
+page = page_col.number_input(
+    f"Page (of {pages:,}{'+' if total.more else ''})",
+    min_value=1,
+    max_value=None if total.more else pages,
+    value=1,
+    key="videos_page",
+)
+shown = videos.library_page(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 kinds = set(flt.media_kinds)
 held = "images" if kinds == {MediaKind.IMAGE} else "videos" if kinds == {MediaKind.VIDEO} else "videos and images"
-st.caption(f"{total} set{'s' if total != 1 else ''} of {held}.")
+st.caption(f"{total} set{'s' if total.plural() else ''} of {held}.")
 if selecting:
     with st.container(border=True, key="videos-bulk"):
         picked = selection.selection_row("videos", [v.id for v in shown], lambda: bulk.matching_ids(studio, flt), total)
@@ -85,7 +91,9 @@ if selecting:
 if not shown:
     st.info(
         "Nothing here yet. Make a video or an image on the Create video page, or import a file."
-        if total == 0
+        if total.value == 0
+        else "Nothing on this page."
+        if page > 1
         else "Nothing matches these filters.",
         icon=":material/video_library:",
     )

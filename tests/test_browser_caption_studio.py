@@ -44,9 +44,13 @@ def test_caption_a_photo_then_find_and_export_it_from_history(app_url, page, tmp
     caption = page.locator("[data-testid='stCode']").first.inner_text()
     assert "cat" in caption.lower()
 
-    page.goto(f"{app_url}/history")
-    wait_until_idle(page)
-    page.get_by_text("1 caption match").wait_for()
+    # History's table draws the thumbnail from the file route (a short URL), not a data: URL in the page.
+    with page.expect_response(lambda r: "/api/files/media/thumbs/" in r.url, timeout=60_000) as thumb:
+        page.goto(f"{app_url}/history")
+        wait_until_idle(page)
+        page.get_by_text("1 caption match").wait_for()
+    assert thumb.value.status == 200 and thumb.value.headers["content-type"] == "image/jpeg"
+    assert thumb.value.body()[:3] == b"\xff\xd8\xff"
     page.get_by_label("Search captions and prompts").fill("cat")
     page.keyboard.press("Enter")
     wait_until_idle(page)

@@ -2,10 +2,12 @@
 and what is saved is whole (the original by content hash, a thumbnail, and the rows)."""
 
 import hashlib
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import numpy as np
 import pytest
 
+from core import downloads
 from core.captions import service as captions
 from core.captions.providers.base import CaptionResult
 from core.errors import ProviderError, StudioError
@@ -128,7 +130,14 @@ def test_edit_regenerate_search_and_delete(studio):
     assert first.caption_id is not None
     captions.edit_caption(studio, first.caption_id, "A sleepy ginger cat on a rug.")
     total, rows = captions.history(studio, captions.CaptionFilter(search="ginger"))
-    assert total == 1 and rows[0].edited and (rows[0].thumbnail or "").startswith("data:image/jpeg;base64,")
+    assert total == 1 and rows[0].edited
+    # The thumbnail is a signed link on the file route (never a data: URL), naming the stored JPEG.
+    url = urlsplit(rows[0].thumbnail or "")
+    assert url.path.startswith(downloads.ROUTE + "/media/thumbs/")
+    query = dict(parse_qsl(url.query, keep_blank_values=True))
+    relative = unquote(url.path.removeprefix(downloads.ROUTE + "/"))
+    served = downloads.resolve(studio.home, relative, query["name"], query["expires"], query["sig"])
+    assert served.read_bytes()[:3] == b"\xff\xd8\xff"
     assert captions.history(studio, captions.CaptionFilter(search="tabby"))[0] == 0  # the old text left the index
     with pytest.raises(StudioError):
         captions.edit_caption(studio, first.caption_id, "   ")

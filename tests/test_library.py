@@ -56,3 +56,24 @@ def test_the_date_range_is_inclusive_of_both_days(studio):
     assert ids(studio, date_from=today, date_to=today) == [made]
     assert ids(studio, date_to=today - timedelta(days=1)) == []
     assert ids(studio, date_from=today + timedelta(days=1)) == []
+
+
+def test_the_library_counts_as_far_as_a_page_needs_and_pages_past_the_cap(studio, monkeypatch):
+    from core.tally import Tally
+    from db.models import Generation
+
+    made = [_add(studio, f"harbour shot {i}") for i in range(7)]
+    with studio.db.session() as session:  # one set in the Trash: never counted
+        session.get(Generation, made[3]).deleted_at = session.get(Generation, made[3]).created_at
+    everything, harbour = videos.GenerationFilter(), videos.GenerationFilter(search="harbour")
+    assert videos.library_count(studio, everything) == Tally(6)
+    monkeypatch.setattr(videos, "CAP", 4)
+    capped = videos.library_count(studio, harbour)
+    assert capped == Tally(4, more=True) and str(capped) == "4+" and capped.pages(3) == 2 and capped.plural()
+    monkeypatch.setattr(videos, "CAP", 6)  # exactly the cap: an exact count
+    assert videos.library_count(studio, everything) == Tally(6)
+    assert videos.library_count(studio, videos.GenerationFilter(search="nothing")) == Tally(0)
+    assert [v.id for v in videos.library_page(studio, harbour, limit=2, offset=4)] == [made[1], made[0]]
+    assert videos.library(studio, everything, limit=0)[0] == 6  # the exact count stays for callers that need it
+    with studio.db.session() as session:  # the database stops reading one row past the cap
+        assert queries.count_generations(session, harbour, cap=2) == 3

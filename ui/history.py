@@ -16,37 +16,46 @@ from core.videos.kinds import VariationStatus
 from ui.export import export_csv
 from ui.filters import generation_filters
 
+GENERATIONS_PAGE = 50  # rows a page of History · Generations
+
 
 def generations_history() -> None:
     import pandas as pd  # here, not at import: My Videos uses the Undo notice below
 
     studio = ui.studio()
     flt = generation_filters("gen")
-    rows = videos.generation_rows(studio, flt, limit=1000)
+    total = videos.library_count(studio, flt)  # one count a rerun, stopping at 10,000 ("10,000+")
+    pages = total.pages(GENERATIONS_PAGE)
     from ui import selection
 
-    summary, select_col, export = st.columns([5, 1.2, 2], vertical_alignment="bottom")
+    summary, select_col, pager, export = st.columns([3, 1.2, 2, 2], vertical_alignment="bottom")
     selecting = select_col.toggle("Select", key="gen_select", help="Tick rows, then act on all of them at once.")
-    summary.markdown(
-        f"**{len(rows)}** generation{'s' if len(rows) != 1 else ''} match"
-        + (" (showing the newest 1,000)." if len(rows) == 1000 else ".")
+    page = (
+        pager.number_input("Page", min_value=1, max_value=None if total.more else pages, value=1, key="gen_page")
+        if pages > 1 or total.more
+        else 1
     )
+    summary.markdown(f"**{total}** generation{'s' if total.plural() else ''} match.")
     export_csv(
         export,
         "generations",
         "generations",
         lambda target, progress: videos.write_generations_csv(studio, flt, target, progress),
-        disabled=not rows,
+        disabled=total.value == 0,
         signature=repr(flt),
     )
+    rows = videos.generation_rows(studio, flt, limit=GENERATIONS_PAGE, offset=(page - 1) * GENERATIONS_PAGE)
     if not rows:
-        st.info("No generations yet. Make one on the Create video page.", icon=":material/movie:")
+        if total.value:
+            st.info("Nothing on this page.", icon=":material/search_off:")
+        else:
+            st.info("No generations yet. Make one on the Create video page.", icon=":material/movie:")
         return
     row_ids = [int(str(row[0])) for row in rows]
     if selecting:
         selection.danger_styles()
         with st.container(border=True, key="gens-bulk"):
-            picked = selection.selection_row("gens", row_ids, lambda: bulk.matching_ids(studio, flt), len(rows))
+            picked = selection.selection_row("gens", row_ids, lambda: bulk.matching_ids(studio, flt), total)
             selection.set_actions("gens", picked, "history")
 
     def follow_table() -> None:

@@ -12,6 +12,7 @@ import ui
 from core import trash
 from core.captions.export import CAPTION_TEMPLATE
 from core.errors import StudioError
+from core.tally import Tally
 from core.videos import bulk
 from core.videos import library as videos
 from core.videos.export import SET_TEMPLATE, export_sets_zip
@@ -58,8 +59,9 @@ def checkbox(scope: str, item_id: int, label: str) -> None:
     st.checkbox(label, key=key, on_change=_toggle, args=(scope, item_id, key))
 
 
-def selection_row(scope: str, page_ids: Sequence[int], matching: Callable[[], list[int]], total: int) -> list[int]:
-    """ "N selected", Select page, Select all that match, Clear; returns the chosen ids."""
+def selection_row(scope: str, page_ids: Sequence[int], matching: Callable[[], list[int]], total: Tally) -> list[int]:
+    """ "N selected", Select page, Select all that match (``total`` of them, as the page counted), Clear;
+    returns the chosen ids."""
     count_col, page_col, all_col, clear_col = st.columns([3, 2, 2, 1.4], vertical_alignment="center")
     if page_col.button(
         "Select page", key=f"{scope}-select-page", icon=":material/select_all:", use_container_width=True
@@ -67,7 +69,7 @@ def selection_row(scope: str, page_ids: Sequence[int], matching: Callable[[], li
         choose(scope, chosen(scope) + list(page_ids))
         st.rerun()
     if all_col.button(
-        f"Select all {total:,}", key=f"{scope}-select-all", icon=":material/done_all:", use_container_width=True
+        f"Select all {total}", key=f"{scope}-select-all", icon=":material/done_all:", use_container_width=True
     ):
         choose(scope, matching())
         st.rerun()

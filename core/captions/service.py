@@ -9,32 +9,37 @@ database failure removes the files this call created. One bad image never stops 
 
 from __future__ import annotations
 
-import io
 import logging
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import IO
 
 from core import trash
 from core.captions import providers
 from core.captions.controls import CaptionControls, subject_of
 from core.captions.export import export_captions_zip as export_captions_zip
+from core.captions.history import (  # History's side of captions, importable from here as before
+    CaptionFilter as CaptionFilter,
+)
+from core.captions.history import HistoryRow as HistoryRow
+from core.captions.history import export_captions_csv as export_captions_csv
+from core.captions.history import facets as facets
+from core.captions.history import history as history
+from core.captions.history import history_count as history_count
+from core.captions.history import history_page as history_page
+from core.captions.history import matching_caption_ids as matching_caption_ids
+from core.captions.history import write_captions_csv as write_captions_csv
 from core.captions.images import prepare_for_provider
 from core.captions.providers.base import CaptionProvider, CaptionRequest, CaptionResult
 from core.captions.styles import CUSTOM, STYLES, build_instruction
 from core.config import Settings
 from core.errors import NoLongerExists, StudioError, must_exist
-from core.exports import Progress, csv_header, write_csv
 from core.images import ValidatedImage, thumbnail_jpeg, validate_image
 from core.status import ServiceStatus
 from core.studio import Studio
 from core.text import clean
 from db import captions as queries
-from db import csv_export
-from db.errors import StorageRefused
 from db.media import EXTENSIONS, ORIGINALS, THUMBS, sha256_hex
 
 log = logging.getLogger(__name__)
@@ -274,104 +279,6 @@ def delete_caption(studio: Studio, caption_id: int) -> None:
         trash.delete_caption_now(studio, caption_id)
     except NoLongerExists:
         return
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    caption_id: int
-    thumbnail: str | None  # a data URL, for st.dataframe's ImageColumn
-    image_name: str
-    text: str
-    style: str
-    prompt: str
-    provider: str
-    model: str
-    created_at: datetime
-    edited: bool
-    latency_ms: float | None
-    confidence: float | None
-    made_by: str | None = None  # who was signed in; None without sign-in
-
-
-def _thumb_url(studio: Studio, digest: str) -> str | None:
-    return studio.media.data_url(digest, THUMBS)
-
-
-def history(
-    studio: Studio, flt: queries.CaptionFilter, limit: int = 50, offset: int = 0
-) -> tuple[int, list[HistoryRow]]:
-    with studio.db.session() as session:
-        total = queries.count_captions(session, flt)
-        pairs = queries.list_captions(session, flt, limit=limit, offset=offset)
-        rows = [
-            HistoryRow(
-                caption_id=c.id,
-                thumbnail=_thumb_url(studio, a.sha256),
-                image_name=a.display_name,
-                text=c.text,
-                style=STYLES[c.style].label,
-                prompt=c.prompt,
-                provider=c.provider,
-                model=c.model,
-                created_at=c.created_at,
-                edited=c.edited_at is not None,
-                latency_ms=c.latency_ms,
-                confidence=c.confidence,
-                made_by=c.made_by,
-            )
-            for c, a in pairs
-        ]
-    return total, rows
-
-
-def facets(studio: Studio) -> tuple[list[str], list[str]]:
-    with studio.db.session() as session:
-        return queries.caption_facets(session)
-
-
-def export_captions_csv(studio: Studio, flt: queries.CaptionFilter, all_versions: bool = False) -> bytes:
-    """The History CSV: the newest caption of each image (every version when ``all_versions``)."""
-    buffer = io.BytesIO()
-    write_captions_csv(studio, flt, buffer, all_versions)
-    return buffer.getvalue()
-
-
-def write_captions_csv(
-    studio: Studio,
-    flt: queries.CaptionFilter,
-    target: IO[bytes],
-    all_versions: bool = False,
-    progress: Progress | None = None,
-    total: int | None = None,
-    native: bool = True,
-) -> int:
-    """The History CSV written to ``target`` as the rows stream from the database; returns the row count.
-
-    The database engine writes the rows itself where it can (``db/csv_export.py``: PostgreSQL's COPY,
-    the ``sqlite3`` command line), else Python's csv module does; the text is formula-safe either way,
-    because the query neutralises it."""
-    labels = {key: style.label for key, style in STYLES.items()}
-    if native and csv_export.native_writer(studio.db.engine):
-        target.write(csv_header(queries.EXPORT_COLUMNS))
-        statement = queries.export_statement(flt, all_versions, labels)
-        try:
-            count = csv_export.write_native_csv(studio.db.engine, statement, target)
-        except StorageRefused as exc:
-            raise StudioError(exc.message) from exc
-        if progress:
-            progress(count, count)
-        return count
-    with studio.db.session() as session:
-        rows = queries.iter_export_rows(session, flt, all_versions=all_versions, style_labels=labels)
-        return write_csv(target, queries.EXPORT_COLUMNS, rows, already_safe=True, progress=progress, total=total)
-
-
-CaptionFilter = queries.CaptionFilter
-
-
-def matching_caption_ids(studio: Studio, flt: queries.CaptionFilter) -> list[int]:
-    with studio.db.session() as session:
-        return queries.matching_caption_ids(session, flt)
 
 
 # --- providers -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from core.errors import NoLongerExists, StudioError, must_exist
 from core.exports import Progress, rows_to_csv, write_csv
 from core.redact import scrub
 from core.studio import Studio
+from core.tally import CAP, Tally
 from core.text import clean
 from core.videos.export import zip_names
 from core.videos.jobs.retry import next_try_words
@@ -140,9 +141,22 @@ def view_of(generation: Generation) -> GenerationView:
 def library(
     studio: Studio, flt: queries.GenerationFilter, limit: int = 24, offset: int = 0
 ) -> tuple[int, list[GenerationView]]:
+    """Every set that matches, counted exactly, and one page of them (the Library page counts with
+    ``library_count`` and reads with ``library_page``: one capped count a rerun)."""
     with studio.db.session() as session:
         total = queries.count_generations(session, flt)
-        return total, [view_of(g) for g in queries.list_generations(session, flt, limit=limit, offset=offset)]
+    return total, library_page(studio, flt, limit, offset)
+
+
+def library_count(studio: Studio, flt: queries.GenerationFilter) -> Tally:
+    """How many sets match, counted up to ``core.tally.CAP``."""
+    with studio.db.session() as session:
+        return Tally.of(queries.count_generations(session, flt, cap=CAP), CAP)
+
+
+def library_page(studio: Studio, flt: queries.GenerationFilter, limit: int, offset: int = 0) -> list[GenerationView]:
+    with studio.db.session() as session:
+        return [view_of(g) for g in queries.list_generations(session, flt, limit=limit, offset=offset)]
 
 
 def generation(studio: Studio, generation_id: int) -> GenerationView | None:
@@ -248,10 +262,13 @@ GENERATION_EXPORT_COLUMNS = (
 )
 
 
-def generation_rows(studio: Studio, flt: queries.GenerationFilter, limit: int = 100_000) -> list[tuple[object, ...]]:
+def generation_rows(
+    studio: Studio, flt: queries.GenerationFilter, limit: int = 100_000, offset: int = 0
+) -> list[tuple[object, ...]]:
+    """History's Generations rows (newest first) and the generations CSV's."""
     with studio.db.session() as session:
         rows: list[tuple[object, ...]] = []
-        for g in queries.list_generations(session, flt, limit=limit):
+        for g in queries.list_generations(session, flt, limit=limit, offset=offset):
             view = view_of(g)
             rows.append(
                 (

@@ -1,0 +1,37 @@
+"""How many rows match a filter, counted only as far as a page needs.
+
+An exact count reads every matching row on every rerun, so a library of 100,000 sets would take a
+thousand times as long to count as one of 100. The Library and History count up to ``CAP`` and then
+say "10,000+"; the pages past it are still reachable (the page number simply has no upper bound).
+Exports and "Select all" count or fetch everything, since a person asked for all of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CAP = 10_000
+
+
+@dataclass(frozen=True)
+class Tally:
+    """``value`` rows match; ``more`` when there are more than that (counting stopped at the cap)."""
+
+    value: int
+    more: bool = False
+
+    @classmethod
+    def of(cls, counted: int, cap: int) -> Tally:
+        """From a count that stopped at ``cap + 1`` rows."""
+        return cls(min(counted, cap), counted > cap)
+
+    def __str__(self) -> str:
+        return f"{self.value:,}+" if self.more else f"{self.value:,}"
+
+    def pages(self, size: int) -> int:
+        """Pages of ``size`` rows that hold at least the rows counted (at least one)."""
+        return max(1, -(-self.value // size))
+
+    def plural(self) -> bool:
+        """Whether the noun after it takes a plural ("1 set", "0 sets", "10,000+ sets")."""
+        return self.more or self.value != 1
