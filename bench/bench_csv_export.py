@@ -20,6 +20,7 @@ from pathlib import Path
 from core.captions import service as captions
 from core.config import Settings
 from core.studio import open_studio
+from db import csv_export
 
 SQL = (
     "SELECT c.id, c.created_at, c.edited_at, a.display_name, a.sha256, a.format, a.width, a.height, c.style, "
@@ -157,6 +158,9 @@ def run_postgresql(rows: int, folder: Path) -> None:
             seed(studio, rows)
             seconds, count, peak = ours(studio, folder / "ours-pg.csv")
             assert count == rows
+            writer = {"psql": "COPY run by psql", "copy": "COPY through psycopg"}[
+                csv_export.native_writer(studio.db.engine) or "copy"
+            ]
             psql = str(server.bin_dir / "psql")
             libpq = url.replace("+psycopg", "")
             copy = f"\\copy ({SQL}) TO STDOUT WITH (FORMAT csv, HEADER)"
@@ -165,7 +169,7 @@ def run_postgresql(rows: int, folder: Path) -> None:
                 "PostgreSQL",
                 rows,
                 [
-                    ("Media Studio (COPY)", seconds, folder / "ours-pg.csv", peak),
+                    (f"Media Studio ({writer})", seconds, folder / "ours-pg.csv", peak),
                     ("psql \\copy", ref_s, folder / "psql.csv", None),
                 ],
             )
