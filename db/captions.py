@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Integer,
     Select,
     String,
@@ -26,7 +27,7 @@ from sqlalchemy.orm import QueryableAttribute, Session, aliased
 from db.csv_export import rounded
 from db.models import Caption, ImageAsset, utcnow
 from db.paging import count_up_to
-from db.search import full_text_match
+from db.search import driven_by_index, full_text_match
 
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection); core.exports uses it too.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -75,7 +76,7 @@ def search_and_dates(
     created_column: QueryableAttribute[datetime],
     date_from: date | None,
     date_to: date | None,
-    also: Select[Any] | None = None,
+    also: Select[Any] | CompoundSelect[Any] | None = None,
 ) -> AnySelect:
     """The filters captions and generations share: full-text search over ``table`` (where ``also``,
     ids matched another way, count as found too), and an inclusive date range."""
@@ -159,21 +160,33 @@ def update_caption_text(session: Session, caption_id: int, new_text: str) -> Cap
 
 
 def count_captions(session: Session, flt: CaptionFilter = CaptionFilter(), cap: int | None = None) -> int:
-    """Captions that match; with ``cap``, counting stops after ``cap + 1`` (``db.paging``)."""
-    return count_up_to(session, _filtered(select(Caption.id), flt), cap)
+    """Captions that match; with ``cap``, counting stops after ``cap + 1`` (``db.paging``), and a
+    search is read from the full-text index (``db.search.driven_by_index``)."""
+    searched = _searched(session, select(Caption.id), flt) if cap is not None else None
+    return count_up_to(session, searched if searched is not None else _filtered(select(Caption.id), flt), cap)
+
+
+def _searched(
+    session: Session, statement: AnySelect, flt: CaptionFilter, matches: int | None = None
+) -> AnySelect | None:
+    """``statement`` filtered by ``flt``, its search read from the index, newest first; None without one."""
+    others, dialect = _filtered(statement, replace(flt, search="")), session.get_bind().dialect.name
+    return driven_by_index(others, Caption.id, "captions", flt.search, dialect, matches)
 
 
 def list_captions(
-    session: Session, flt: CaptionFilter = CaptionFilter(), limit: int = 100, offset: int = 0
+    session: Session,
+    flt: CaptionFilter = CaptionFilter(),
+    limit: int = 100,
+    offset: int = 0,
+    matches: int | None = None,
 ) -> list[tuple[Caption, ImageAsset]]:
-    statement = (
-        select(Caption, ImageAsset)
-        .join(ImageAsset, Caption.asset_id == ImageAsset.id)
-        .order_by(Caption.created_at.desc(), Caption.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return [(c, a) for c, a in session.execute(_filtered(statement, flt)).all()]
+    """A page of captions, newest first; ``matches`` as ``db.library.list_generations`` takes it."""
+    statement = select(Caption, ImageAsset).join(ImageAsset, Caption.asset_id == ImageAsset.id)
+    searched = _searched(session, statement, flt, matches)
+    if searched is None:
+        searched = _filtered(statement, flt).order_by(Caption.created_at.desc(), Caption.id.desc())
+    return [(c, a) for c, a in session.execute(searched.limit(limit).offset(offset)).all()]
 
 
 def matching_caption_ids(session: Session, flt: CaptionFilter) -> list[int]:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Boolean, ColumnElement, String, bindparam
+from sqlalchemy import Boolean, ColumnElement, Select, String, bindparam, column, func, literal_column, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -100,6 +100,54 @@ def _match_tsvector(element: FullTextMatch, compiler: SQLCompiler, **kw: Any) ->
 @compiles(FullTextMatch)
 def _match_unsupported(element: FullTextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     raise NotImplementedError(f"full-text search on {compiler.dialect.name} (SQLite and PostgreSQL only)")
+
+
+AnySelect = TypeVar("AnySelect", bound=Select[Any])
+
+
+FEW = 1000  # matches a page reads all of on PostgreSQL rather than walk the table newest first
+
+
+def driven_by_index(
+    statement: AnySelect,
+    id_column: QueryableAttribute[int],
+    table_name: str,
+    search: str,
+    dialect: str,
+    matches: int | None = None,
+) -> AnySelect | None:
+    """``statement`` (rows of ``table_name`` with their other filters) narrowed to those that match
+    ``search``, read from the full-text index newest first (highest id first: ids are given in the
+    order rows are made, as ``created_at`` is). None when the search holds no word.
+
+    ``full_text_match`` asks "is this row's id among the matches?", which makes both databases list
+    every match first: a search matching 100,000 sets took 20 ms before a page of 12 could be drawn.
+    Here the index leads: SQLite's FTS5 table is joined and walked in descending rowid, so a page or a
+    capped count reads as many matches as it needs and stops. PostgreSQL gets the ``@@`` test on the
+    row itself and a descending id order; its planner guesses 2% of the table for any prefix query,
+    so it walks the table newest first testing each row, which is right when most rows match and
+    reads every row when none do. ``matches`` (the page's own capped count, when it has one) settles
+    it: under ``FEW`` the order is on ``id + 0``, which no index gives, so the planner reads the
+    matches from the GIN index and sorts those few.
+    """
+    words = search_words(search)
+    if not words:
+        return None
+    if dialect == "sqlite":
+        name = f"{table_name}_fts"
+        index = table(name, column("rowid"))
+        query = bindparam(None, fts5_query(words), type_=String, unique=True)
+        return (
+            statement.join(index, index.c.rowid == id_column)
+            .where(literal_column(name).op("MATCH")(query))
+            .order_by(index.c.rowid.desc())
+        )
+    if dialect == "postgresql":
+        query = bindparam(None, tsquery(words), type_=String, unique=True)
+        vector: ColumnElement[Any] = literal_column(f"{table_name}.search_vector")
+        newest = (id_column + 0).desc() if matches is not None and matches < FEW else id_column.desc()
+        return statement.where(vector.op("@@")(func.to_tsquery("simple", query))).order_by(newest)
+    raise NotImplementedError(f"full-text search on {dialect} (SQLite and PostgreSQL only)")
 
 
 class lowered(FunctionElement[str]):  # named as SQL functions are, like sqlalchemy's func.*

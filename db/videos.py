@@ -4,33 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from core.videos.kinds import ACTIVE, RUNNING, MediaKind, Operation, SetStatus, Source, VariationStatus
-from db.captions import AnySelect, search_and_dates
-from db.described import tagged_or_described
-from db.models import Generation, GenerationTag, ModelPrice, Variation, utcnow
+from core.videos.kinds import ACTIVE, RUNNING, MediaKind, Operation, Source, VariationStatus
+from db.library import LIVE_VARIATIONS as LIVE_VARIATIONS  # the Library's queries, importable from here
+from db.library import GenerationFilter as GenerationFilter
+from db.library import count_generations as count_generations
+from db.library import filtered as filtered
+from db.library import list_generations as list_generations
+from db.models import Generation, ModelPrice, Variation, utcnow
 from db.paging import count_up_to
-from db.people import made_by_any
-
-
-@dataclass(frozen=True)
-class GenerationFilter:
-    search: str = ""
-    statuses: Sequence[SetStatus] = field(default_factory=tuple)  # completed, failed, active
-    backends: Sequence[str] = field(default_factory=tuple)
-    date_from: date | None = None
-    date_to: date | None = None
-    favourites_only: bool = False
-    folder: str | None = None
-    tag: str | None = None
-    media_kinds: Sequence[str] = field(default_factory=tuple)  # "video", "image" (the Library's Type)
-    made_by: Sequence[str] = field(default_factory=tuple)  # the people who made the sets
 
 
 def add_generation(
@@ -162,62 +149,6 @@ def set_folder(session: Session, generation_id: int, folder: str | None) -> bool
     if found is not None:
         found.folder = folder
     return found is not None
-
-
-# A set's views show only its variations that are not in the Trash.
-LIVE_VARIATIONS = selectinload(Generation.variations.and_(Variation.deleted_at.is_(None)))
-
-
-def filtered(statement: AnySelect, flt: GenerationFilter) -> AnySelect:
-    statement = statement.where(Generation.deleted_at.is_(None))
-    statement = search_and_dates(
-        statement,
-        Generation.id,
-        "generations",
-        flt.search,
-        Generation.created_at,
-        flt.date_from,
-        flt.date_to,
-        also=tagged_or_described(flt.search),
-    )
-    if flt.tag:
-        statement = statement.where(
-            Generation.id.in_(select(GenerationTag.generation_id).where(GenerationTag.tag == flt.tag))
-        )
-    statement = made_by_any(statement, Generation.made_by, flt.made_by)
-    for column, values in ((Generation.backend, flt.backends), (Generation.media_kind, flt.media_kinds)):
-        if values:
-            statement = statement.where(column.in_(list(values)))
-    if flt.favourites_only:
-        statement = statement.where(Generation.favourite.is_(True))
-    if flt.folder:
-        statement = statement.where(Generation.folder == flt.folder)
-    if flt.statuses:
-        wanted = set(flt.statuses)
-        states = [str(s) for s in (SetStatus.COMPLETED, SetStatus.FAILED) if s in wanted]
-        if SetStatus.ACTIVE in wanted:
-            states += [str(s) for s in ACTIVE]
-        having = select(Variation.generation_id).where(Variation.status.in_(states), Variation.deleted_at.is_(None))
-        statement = statement.where(Generation.id.in_(having))
-    return statement
-
-
-def count_generations(session: Session, flt: GenerationFilter = GenerationFilter(), cap: int | None = None) -> int:
-    """Sets that match; with ``cap``, counting stops after ``cap + 1`` (``db.paging``)."""
-    return count_up_to(session, filtered(select(Generation.id), flt), cap)
-
-
-def list_generations(
-    session: Session, flt: GenerationFilter = GenerationFilter(), limit: int = 24, offset: int = 0
-) -> list[Generation]:
-    statement = (
-        filtered(select(Generation), flt)
-        .options(LIVE_VARIATIONS)
-        .order_by(Generation.created_at.desc(), Generation.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(session.scalars(statement))
 
 
 def get_generation(session: Session, generation_id: int) -> Generation | None:

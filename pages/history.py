@@ -90,7 +90,7 @@ export_csv(
     signature=repr((flt, every_version)),
 )
 
-rows = captions.history_page(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+rows = captions.history_page(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, total=total)
 if not rows:
     if total.value:
         st.info("Nothing on this page.", icon=":material/search_off:")

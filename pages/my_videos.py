@@ -80,7 +80,7 @@ page = page_col.number_input(
     value=1,
     key="videos_page",
 )
-shown = videos.library_page(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+shown = videos.library_page(studio, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, total=total)
 kinds = set(flt.media_kinds)
 held = "images" if kinds == {MediaKind.IMAGE} else "videos" if kinds == {MediaKind.VIDEO} else "videos and images"
 st.caption(f"{total} set{'s' if total.plural() else ''} of {held}.")

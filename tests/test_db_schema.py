@@ -227,3 +227,59 @@ def test_upgrading_a_database_with_videos_keeps_them_and_backs_up_first(tmp_path
         assert conn.execute(text("SELECT count(*) FROM variations WHERE partner_id IS NULL")).scalar() == 1
     with sqlite3.connect(tmp_path / "v.db.before-migration.bak") as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+
+
+def test_the_sqlite_search_indexes_gain_prefixes_and_keep_the_rows_already_indexed(tmp_path):
+    """Migration 0013 makes the FTS5 tables again with prefix indexes and rebuilds them: rows saved
+    before it are still found, by a prefix, and rows saved after it are found too."""
+    from alembic import command
+
+    from db.engine import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    db = open_database(url)
+    config = alembic_config()
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0012")
+    insert = (
+        "INSERT INTO generations (id, created_at, source, media_kind, backend, model, prompt, prompt_parts, "
+        "style_preset, aspect_ratio, resolution, request_size, width, height, local_crop, seconds, n_variations, "
+        "estimated_cost_usd, favourite) VALUES (:id, '2026-11-01', 'generate', 'video', 'offline', 'm', :prompt, "
+        "'{}', 'None', '16:9', '720p', '1280x720', 1280, 720, 0, 4, 1, 0, 0)"
+    )
+    with db.engine.begin() as conn:
+        assert (
+            "prefix=" not in conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'generations_fts'")).scalar()
+        )
+        conn.execute(text(insert), {"id": 1, "prompt": "A lighthouse in a gale"})
+    db.dispose()
+    upgraded = open_database(url)
+    found = "SELECT rowid FROM generations_fts WHERE generations_fts MATCH :q ORDER BY rowid"
+    with upgraded.engine.begin() as conn:
+        for table in ("captions_fts", "generations_fts"):
+            sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}).scalar()
+            assert "prefix='1 2 3 4 5 6'" in sql and "remove_diacritics 2" in sql
+        conn.execute(text(insert), {"id": 2, "prompt": "Lights over a harbour"})
+        assert conn.execute(text(found), {"q": '"ligh"*'}).scalars().all() == [1, 2]
+        assert conn.execute(text(found), {"q": '"lighthouse"*'}).scalars().all() == [1]
+        conn.execute(text("UPDATE generations SET prompt = 'A quiet bay' WHERE id = 1"))
+        assert conn.execute(text(found), {"q": '"ligh"*'}).scalars().all() == [2]
+    upgraded.dispose()
+
+
+def test_sqlite_statistics_cover_the_studio_tables_and_never_the_search_index(tmp_path):
+    """Statistics of the FTS5 shadow tables, taken while they were small, made every later insert
+    slow; opening the database analyses the studio's own tables only and drops such statistics."""
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    db = open_database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))  # as an older version did: every table, the shadow tables too
+        assert conn.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl LIKE '%fts%'")).scalar() > 0
+    db.dispose()
+    reopened = open_database(url)
+    with reopened.engine.connect() as conn:
+        analysed = set(conn.execute(text("SELECT DISTINCT tbl FROM sqlite_stat1")).scalars())
+        assert "model_prices" in analysed  # the studio's tables that hold rows (empty ones get no statistics)
+        assert not [t for t in analysed if "fts" in t]
+    reopened.dispose()

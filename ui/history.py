@@ -44,7 +44,9 @@ def generations_history() -> None:
         disabled=total.value == 0,
         signature=repr(flt),
     )
-    rows = videos.generation_rows(studio, flt, limit=GENERATIONS_PAGE, offset=(page - 1) * GENERATIONS_PAGE)
+    rows = videos.generation_rows(
+        studio, flt, limit=GENERATIONS_PAGE, offset=(page - 1) * GENERATIONS_PAGE, total=total
+    )
     if not rows:
         if total.value:
             st.info("Nothing on this page.", icon=":material/search_off:")

@@ -60,9 +60,14 @@ def history_count(studio: Studio, flt: queries.CaptionFilter) -> Tally:
         return Tally.of(queries.count_captions(session, flt, cap=CAP), CAP)
 
 
-def history_page(studio: Studio, flt: queries.CaptionFilter, limit: int = 50, offset: int = 0) -> list[HistoryRow]:
+def history_page(
+    studio: Studio, flt: queries.CaptionFilter, limit: int = 50, offset: int = 0, total: Tally | None = None
+) -> list[HistoryRow]:
+    """One page of captions, newest first; ``total``, the page's ``history_count``, tells the database
+    how to read a search (``db.search.driven_by_index``)."""
+    matches = None if total is None or total.more else total.value
     with studio.db.session() as session:
-        pairs = queries.list_captions(session, flt, limit=limit, offset=offset)
+        pairs = queries.list_captions(session, flt, limit=limit, offset=offset, matches=matches)
         return [
             HistoryRow(
                 caption_id=c.id,

@@ -154,9 +154,18 @@ def library_count(studio: Studio, flt: queries.GenerationFilter) -> Tally:
         return Tally.of(queries.count_generations(session, flt, cap=CAP), CAP)
 
 
-def library_page(studio: Studio, flt: queries.GenerationFilter, limit: int, offset: int = 0) -> list[GenerationView]:
+def library_page(
+    studio: Studio, flt: queries.GenerationFilter, limit: int, offset: int = 0, total: Tally | None = None
+) -> list[GenerationView]:
+    """One page of the sets that match, newest first; ``total``, the page's ``library_count``, tells
+    the database how to read a search (``db.search.driven_by_index``)."""
     with studio.db.session() as session:
-        return [view_of(g) for g in queries.list_generations(session, flt, limit=limit, offset=offset)]
+        found = queries.list_generations(session, flt, limit=limit, offset=offset, matches=_matches(total))
+        return [view_of(g) for g in found]
+
+
+def _matches(total: Tally | None) -> int | None:
+    return None if total is None or total.more else total.value
 
 
 def generation(studio: Studio, generation_id: int) -> GenerationView | None:
@@ -263,12 +272,12 @@ GENERATION_EXPORT_COLUMNS = (
 
 
 def generation_rows(
-    studio: Studio, flt: queries.GenerationFilter, limit: int = 100_000, offset: int = 0
+    studio: Studio, flt: queries.GenerationFilter, limit: int = 100_000, offset: int = 0, total: Tally | None = None
 ) -> list[tuple[object, ...]]:
     """History's Generations rows (newest first) and the generations CSV's."""
     with studio.db.session() as session:
         rows: list[tuple[object, ...]] = []
-        for g in queries.list_generations(session, flt, limit=limit, offset=offset):
+        for g in queries.list_generations(session, flt, limit=limit, offset=offset, matches=_matches(total)):
             view = view_of(g)
             rows.append(
                 (
