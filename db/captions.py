@@ -26,7 +26,7 @@ from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from db.csv_export import rounded
 from db.models import Caption, ImageAsset, utcnow
-from db.paging import count_up_to
+from db.paging import count_up_to, distinct_values
 from db.search import driven_by_index, full_text_match
 
 # A cell starting with one of these runs as a formula in a spreadsheet (CSV injection); core.exports uses it too.
@@ -209,9 +209,7 @@ def captions_with_images(session: Session, caption_ids: Sequence[int]) -> list[t
 def caption_facets(session: Session) -> tuple[list[str], list[str]]:
     """The providers and styles that occur, for the filter widgets."""
     live = Caption.deleted_at.is_(None)
-    providers = session.scalars(select(Caption.provider).where(live).distinct().order_by(Caption.provider)).all()
-    styles = session.scalars(select(Caption.style).where(live).distinct().order_by(Caption.style)).all()
-    return list(providers), list(styles)
+    return distinct_values(session, Caption.provider, live), distinct_values(session, Caption.style, live)
 
 
 def formula_safe(column: QueryableAttribute[str] | QueryableAttribute[str | None]) -> ColumnElement[str]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from db.captions import AnySelect
 from db.models import Caption, Generation
+from db.paging import distinct_values
 
 
 def made_by_any(statement: AnySelect, column: QueryableAttribute[str | None], people: Sequence[str]) -> AnySelect:
@@ -20,11 +20,9 @@ def made_by_any(statement: AnySelect, column: QueryableAttribute[str | None], pe
 
 def caption_people(session: Session) -> list[str]:
     """The people recorded on live captions (History's Captions filter)."""
-    statement = select(Caption.made_by).where(Caption.made_by.is_not(None), Caption.deleted_at.is_(None))
-    return list(session.scalars(statement.distinct().order_by(Caption.made_by)))
+    return distinct_values(session, Caption.made_by, Caption.deleted_at.is_(None))
 
 
 def generation_people(session: Session) -> list[str]:
     """The people recorded on live sets (the Library's and History's Generations filter)."""
-    statement = select(Generation.made_by).where(Generation.made_by.is_not(None), Generation.deleted_at.is_(None))
-    return list(session.scalars(statement.distinct().order_by(Generation.made_by)))
+    return distinct_values(session, Generation.made_by, Generation.deleted_at.is_(None))

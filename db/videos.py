@@ -17,7 +17,7 @@ from db.library import count_generations as count_generations
 from db.library import filtered as filtered
 from db.library import list_generations as list_generations
 from db.models import Generation, ModelPrice, Variation, utcnow
-from db.paging import count_up_to
+from db.paging import count_up_to, distinct_values
 
 
 def add_generation(
@@ -162,14 +162,7 @@ def get_variation(session: Session, variation_id: int) -> Variation | None:
 
 
 def folders(session: Session) -> list[str]:
-    return list(
-        session.scalars(
-            select(Generation.folder)
-            .where(Generation.folder.is_not(None), Generation.deleted_at.is_(None))
-            .distinct()
-            .order_by(Generation.folder)
-        )
-    )
+    return distinct_values(session, Generation.folder, Generation.deleted_at.is_(None))
 
 
 def active_variations(session: Session, generation_ids: Sequence[int] | None = None) -> list[Variation]:
