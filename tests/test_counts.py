@@ -21,9 +21,11 @@ def test_history_counts_captions_up_to_the_cap_and_pages_past_it(studio, monkeyp
         trashed.deleted_at = trashed.created_at
     everything, dawn = captions.CaptionFilter(), captions.CaptionFilter(search="DAWN")
     assert captions.history_count(studio, everything) == Tally(8)
-    monkeypatch.setattr(history, "CAP", 5)
+    monkeypatch.setattr(history, "SEARCH_CAP", 5)  # a search counts to its own, lower cap
+    monkeypatch.setattr(history, "CAP", 7)
     capped = captions.history_count(studio, dawn)
     assert capped == Tally(5, more=True) and str(capped) == "5+" and capped.pages(50) == 1
+    assert captions.history_count(studio, everything) == Tally(7, more=True)
     assert [r.caption_id for r in captions.history_page(studio, dawn, limit=3, offset=6)] == [made[2], made[1]]
     assert captions.history_count(studio, captions.CaptionFilter(search="volcano")) == Tally(0)
     with studio.db.session() as session:  # the database stops reading one row past the cap

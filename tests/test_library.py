@@ -67,9 +67,12 @@ def test_the_library_counts_as_far_as_a_page_needs_and_pages_past_the_cap(studio
         session.get(Generation, made[3]).deleted_at = session.get(Generation, made[3]).created_at
     everything, harbour = videos.GenerationFilter(), videos.GenerationFilter(search="harbour")
     assert videos.library_count(studio, everything) == Tally(6)
-    monkeypatch.setattr(videos, "CAP", 4)
+    monkeypatch.setattr(videos, "SEARCH_CAP", 4)  # a search counts to its own, lower cap
     capped = videos.library_count(studio, harbour)
     assert capped == Tally(4, more=True) and str(capped) == "4+" and capped.pages(3) == 2 and capped.plural()
+    assert videos.library_count(studio, everything) == Tally(6)
+    monkeypatch.setattr(videos, "CAP", 5)
+    assert videos.library_count(studio, everything) == Tally(5, more=True)
     monkeypatch.setattr(videos, "CAP", 6)  # exactly the cap: an exact count
     assert videos.library_count(studio, everything) == Tally(6)
     assert videos.library_count(studio, videos.GenerationFilter(search="nothing")) == Tally(0)

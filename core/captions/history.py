@@ -13,7 +13,7 @@ from core.captions.styles import STYLES
 from core.errors import StudioError
 from core.exports import Progress, csv_header, write_csv
 from core.studio import Studio
-from core.tally import CAP, Tally
+from core.tally import CAP, SEARCH_CAP, Tally
 from db import captions as queries
 from db import csv_export
 from db.errors import StorageRefused
@@ -55,9 +55,10 @@ def history(
 
 
 def history_count(studio: Studio, flt: queries.CaptionFilter) -> Tally:
-    """How many captions match, counted up to ``core.tally.CAP``."""
+    """How many captions match, counted up to ``core.tally.CAP`` (a search, up to ``SEARCH_CAP``)."""
+    cap = SEARCH_CAP if flt.search.strip() else CAP
     with studio.db.session() as session:
-        return Tally.of(queries.count_captions(session, flt, cap=CAP), CAP)
+        return Tally.of(queries.count_captions(session, flt, cap=cap), cap)
 
 
 def history_page(

@@ -14,7 +14,7 @@ from core.errors import NoLongerExists, StudioError, must_exist
 from core.exports import Progress, rows_to_csv, write_csv
 from core.redact import scrub
 from core.studio import Studio
-from core.tally import CAP, Tally
+from core.tally import CAP, SEARCH_CAP, Tally
 from core.text import clean
 from core.videos.export import zip_names
 from core.videos.jobs.retry import next_try_words
@@ -149,9 +149,10 @@ def library(
 
 
 def library_count(studio: Studio, flt: queries.GenerationFilter) -> Tally:
-    """How many sets match, counted up to ``core.tally.CAP``."""
+    """How many sets match, counted up to ``core.tally.CAP`` (a search, up to ``SEARCH_CAP``)."""
+    cap = SEARCH_CAP if flt.search.strip() else CAP
     with studio.db.session() as session:
-        return Tally.of(queries.count_generations(session, flt, cap=CAP), CAP)
+        return Tally.of(queries.count_generations(session, flt, cap=cap), cap)
 
 
 def library_page(
