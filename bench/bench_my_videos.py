@@ -1,15 +1,19 @@
-"""My Videos, History and search: server time per rerun at 100, 10,000 and 100,000 sets, on SQLite
-and on PostgreSQL (a throwaway server, as the tests start one).
+"""My Videos, History and search: server time per rerun at 100, 10,000 and 100,000 sets, on SQLite and
+on PostgreSQL (a throwaway server, as the tests start one).
 
 Seeds a fresh data folder per size (each set has 2 completed variations; as many captions as sets,
 for History), then runs the real page scripts with Streamlit's AppTest (the script run only, no
-browser), five reruns after one warm-up, median. The searches: a word in every set ("dusk", the
-worst case for counting), a word in about a tenth ("lighthouse"), and a word in none ("volcano",
-the worst case for a plan that walks the table looking for matches). Streamlit's resource cache is cleared between
-sizes, so each size's pages open that size's database (an earlier version of this bench did not,
-and measured the first library every time).
+browser), fifteen reruns after one warm-up, median (the times are tens of milliseconds, and five
+reruns left the ratios at the mercy of one slow run). The searches: a word in every set ("dusk", the
+worst case for counting), a word in about a tenth ("lighthouse"), and a word in none ("volcano", the
+worst case for a plan that walks the table looking for matches). Streamlit's resource cache is
+cleared between sizes, so each size's pages open that size's database (an earlier version of this
+bench did not, and measured the first library every time).
 
 Run: .venv/bin/python -m bench.bench_my_videos [--sizes 100,10000,100000] [--sqlite-only]
+One case, the smallest and largest sizes taking turns:
+     .venv/bin/python -m bench.bench_my_videos --alternate "My Videos, search matching a tenth" --postgresql
+
 """
 
 from __future__ import annotations
@@ -148,7 +152,7 @@ def open_library(home: Path, url: str | None) -> None:
 
 
 def time_page(
-    home: Path, reruns: int = 5, page: str = "my_videos.py", state: dict[str, object] | None = None, cards: int = 12
+    home: Path, reruns: int = 15, page: str = "my_videos.py", state: dict[str, object] | None = None, cards: int = 12
 ) -> float:
     from streamlit.testing.v1 import AppTest
 
@@ -200,13 +204,45 @@ def measure(home: Path, sets: int, url: str | None) -> dict[str, float]:
     return {name: time_page(home, page=page, state=state, cards=cards) for name, page, state, cards in CASES}
 
 
+def alternate(case: str, sizes: list[int], rounds: int, postgresql: bool) -> None:
+    """One case, the smallest and the largest library taking turns ``rounds`` times (each a median of
+    15 reruns), so that a slow spell on the machine falls on both: the ratio of the medians."""
+    from tests.helpers.postgres import throwaway_server
+
+    _, page, state, cards = next(c for c in CASES if c[0] == case)
+    with ExitStack() as stack:
+        server = stack.enter_context(throwaway_server()) if postgresql else None
+        libraries = {}
+        for sets in (sizes[0], sizes[-1]):
+            home = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            url = server.create_database(f"turns{sets}") if server is not None else None
+            seed(home, sets, url)
+            libraries[sets] = (home, url)
+        times: dict[int, list[float]] = {sets: [] for sets in libraries}
+        for turn in range(rounds):
+            for sets, (home, url) in libraries.items():
+                open_library(home, url)
+                times[sets].append(time_page(home, reruns=15, page=page, state=state, cards=cards) * 1000)
+                print(f"round {turn + 1}: {sets:,} sets {times[sets][-1]:.1f} ms", flush=True)
+    small, large = (statistics.median(times[s]) for s in libraries)
+    print(
+        f"{case} ({'PostgreSQL' if postgresql else 'SQLite'}): {small:.1f} ms / {large:.1f} ms = {large / small:.2f}×"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100,10000,100000")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--alternate", metavar="CASE", help="one case, smallest and largest size taking turns")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--postgresql", action="store_true", help="with --alternate: on PostgreSQL")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     sys.path.insert(0, str(ROOT))
+    if args.alternate:
+        alternate(args.alternate, sizes, args.rounds, args.postgresql)
+        return
     results: dict[tuple[str, int, str], float] = {}
     with ExitStack() as stack:
         databases: list[tuple[str, object]] = [("SQLite", None)]
