@@ -32,6 +32,11 @@ class Tally:
     def __str__(self) -> str:
         return f"{self.value:,}+" if self.more else f"{self.value:,}"
 
+    @property
+    def exact(self) -> int | None:
+        """The count when it is exact; None when counting stopped at the cap."""
+        return None if self.more else self.value
+
     def pages(self, size: int) -> int:
         """Pages of ``size`` rows that hold at least the rows counted (at least one)."""
         return max(1, -(-self.value // size))

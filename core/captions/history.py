@@ -66,7 +66,7 @@ def history_page(
 ) -> list[HistoryRow]:
     """One page of captions, newest first; ``total``, the page's ``history_count``, tells the database
     how to read a search (``db.search.driven_by_index``)."""
-    matches = None if total is None or total.more else total.value
+    matches = total.exact if total else None
     with studio.db.session() as session:
         pairs = queries.list_captions(session, flt, limit=limit, offset=offset, matches=matches)
         return [

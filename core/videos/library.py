@@ -161,12 +161,9 @@ def library_page(
     """One page of the sets that match, newest first; ``total``, the page's ``library_count``, tells
     the database how to read a search (``db.search.driven_by_index``)."""
     with studio.db.session() as session:
-        found = queries.list_generations(session, flt, limit=limit, offset=offset, matches=_matches(total))
+        matches = total.exact if total else None
+        found = queries.list_generations(session, flt, limit=limit, offset=offset, matches=matches)
         return [view_of(g) for g in found]
-
-
-def _matches(total: Tally | None) -> int | None:
-    return None if total is None or total.more else total.value
 
 
 def generation(studio: Studio, generation_id: int) -> GenerationView | None:
@@ -278,7 +275,8 @@ def generation_rows(
     """History's Generations rows (newest first) and the generations CSV's."""
     with studio.db.session() as session:
         rows: list[tuple[object, ...]] = []
-        for g in queries.list_generations(session, flt, limit=limit, offset=offset, matches=_matches(total)):
+        matches = total.exact if total else None
+        for g in queries.list_generations(session, flt, limit=limit, offset=offset, matches=matches):
             view = view_of(g)
             rows.append(
                 (
